@@ -1,0 +1,12 @@
+/*
+ * cli_int.h: private to the cli module. The entry point of every sub-command.
+ *
+ * Each takes the sub-command's own argv (argv[0] is the command name) and returns
+ * an exit code from cli.h. The table in cli.c lists them.
+ */
+#ifndef TIPHUB_CLI_INT_H
+#define TIPHUB_CLI_INT_H
+
+int cli__run_version(int argc, char **argv);
+
+#endif
