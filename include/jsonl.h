@@ -6,8 +6,9 @@
  * for that line only, and reading goes on with the next line. A line over
  * max_line bytes is an error (ERR_TOOBIG) for that line and is skipped to its end
  * without being held in memory. Blank lines (empty, or only spaces, tabs and a CR)
- * are skipped and are not records. A UTF-8 byte-order mark at the very start is
- * skipped. Line numbers count LF bytes, so they are the file's physical lines.
+ * are skipped and are not records; a line of spaces over max_line is still too
+ * long. A UTF-8 byte-order mark at the very start is skipped. Line numbers count
+ * LF bytes, so they are the file's physical lines.
  *
  * jansson's own error text quotes the input, so it is never shown: messages are
  * built from json_error_code() and the byte position instead.

@@ -320,7 +320,8 @@ int jsonl_next(struct jsonl_reader *r, struct jsonl_record *rec, struct err *e)
         raw_end = end;
         if (raw_end > 0 && b[raw_end - 1] == '\r')
             raw_end--;
-        if (r->dropped > 0 || !is_blank(b, raw_end))
+        /* A line over max_line is never blank: its bytes were not all kept to look at. */
+        if (r->dropped + raw_end > r->max_line || !is_blank(b, raw_end))
             break;
         r->head += end + at_lf;
         r->offset += end + at_lf;

@@ -379,6 +379,25 @@ static void test_line_limit_edges(void **state)
     run_free(&run);
 }
 
+/* Found by fuzzing: a blank line over max_line was skipped from memory, not from a file. */
+static void test_long_blank_line_is_too_long(void **state)
+{
+    struct run run;
+    (void)state;
+    read_all("{}\n                    \t\t\n{}", 28, 16, &run);
+    assert_int_equal(run.n, 3);
+    assert_int_equal(run.recs[1].rc, ERR_TOOBIG);
+    assert_int_equal(run.recs[1].line, 2);
+    assert_int_equal(run.recs[1].raw_total, 22);
+    assert_int_equal(run.recs[2].rc, 1);
+    run_free(&run);
+
+    read_all("{}\n          \t\t\n{}", 18, 16, &run);
+    assert_int_equal(run.n, 2);
+    assert_int_equal(run.recs[1].line, 3);
+    run_free(&run);
+}
+
 static void test_read_error(void **state)
 {
     struct jsonl_reader *r = NULL;
@@ -441,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_huge_line_skipped),
         cmocka_unit_test(test_line_limit_edges),
+        cmocka_unit_test(test_long_blank_line_is_too_long),
         cmocka_unit_test(test_read_error),
         cmocka_unit_test(test_many_lines_in_blocks),
     };
