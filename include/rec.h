@@ -59,7 +59,7 @@ enum {
     REC_DEPRECATED = 1u << 3, /* HTCDS 2.0 marks it deprecated; accepted, warned about */
 };
 
-#define REC_TEXT_MAX 1000
+#define REC_TEXT_MAX     1000
 #define REC_LONGTEXT_MAX 32000
 
 enum rec_field_id {
@@ -70,10 +70,10 @@ enum rec_field_id {
 };
 
 struct rec_field_info {
-    const char *name;   /* column name, e.g. "prs_Gender" */
+    const char *name; /* column name, e.g. "prs_Gender" */
     enum rec_type type;
     enum rec_pii pii;
-    unsigned flags;     /* REC_REQUIRED | REC_EXT | REC_CORE | REC_DEPRECATED */
+    unsigned flags; /* REC_REQUIRED | REC_EXT | REC_CORE | REC_DEPRECATED */
 };
 
 extern const struct rec_field_info rec_fields[REC_NFIELDS];
@@ -96,9 +96,9 @@ void rec_release(struct rec *r);
 void rec_put(struct rec *r, int field, const char *canonical);
 
 struct rec_issue {
-    int field;         /* REC_F_* the issue is about, or -1 for the whole row */
-    size_t column;     /* 1-based input column, 0 when not tied to one column */
-    char reason[256];  /* e.g. "not a valid date (expected YYYY-MM-DD)"; never holds the value */
+    int field;        /* REC_F_* the issue is about, or -1 for the whole row */
+    size_t column;    /* 1-based input column, 0 when not tied to one column */
+    char reason[256]; /* e.g. "not a valid date (expected YYYY-MM-DD)"; never holds the value */
 };
 
 struct rec_issues {

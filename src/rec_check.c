@@ -45,7 +45,7 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
 
     for (f = 0; f < REC_NFIELDS; f++) {
         if ((rec_fields[f].flags & REC_REQUIRED) && r->val[f] == NULL) {
-            rec_issues_add(issues, f, 0, "is required but missing");
+            rec_issues_add(issues, f, 0, "required field is missing");
             bad++;
         }
     }
@@ -53,7 +53,7 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
     have_now = today != NULL && date_parse(today, strlen(today), &now, NULL) == 0;
     have_birth = rec__date(r, REC_F_BIRTHDATE, &birth);
     if (have_now && have_birth && date_cmp(&birth, &now) > 0) {
-        rec_issues_add(issues, REC_F_BIRTHDATE, 0, "is after today");
+        rec_issues_add(issues, REC_F_BIRTHDATE, 0, "after today");
         bad++;
     }
     for (i = 0; i < sizeof(case_dates) / sizeof(case_dates[0]); i++) {
@@ -61,11 +61,11 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
         if (!rec__date(r, f, &d))
             continue;
         if (have_now && date_cmp(&d, &now) > 0) {
-            rec_issues_add(issues, f, 0, "is after today");
+            rec_issues_add(issues, f, 0, "after today");
             bad++;
         }
         if (have_birth && date_cmp(&birth, &d) > 0) {
-            rec_issues_add(issues, REC_F_BIRTHDATE, 0, "is after %s", rec_fields[f].name);
+            rec_issues_add(issues, REC_F_BIRTHDATE, 0, "after %s", rec_fields[f].name);
             bad++;
         }
     }
@@ -81,7 +81,7 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
         int age = rec_age_at_identification(r);
         if (age >= 0 && age_trafficked > age) {
             rec_issues_add(issues, REC_F_AGE_WHEN_TRAFFICKED, 0,
-                           "is above the age at identification");
+                           "above the age at identification");
             bad++;
         }
     }
@@ -89,7 +89,7 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
     if (rec__date(r, REC_F_INCOMING_REFERRAL_DATE, &in) &&
         rec__date(r, REC_F_OUTGOING_REFERRAL_DATE, &out) && date_cmp(&out, &in) < 0) {
         rec_issues_add(issues, REC_F_OUTGOING_REFERRAL_DATE, 0,
-                       "is before cas_IncomingReferralDate");
+                       "before cas_IncomingReferralDate");
         bad++;
     }
     (void)before;

@@ -115,7 +115,7 @@ struct ctx {
 static int set_text(struct ctx *c, const char *s, size_t len)
 {
     if (len > REC_TEXT_MAX)
-        FAIL(c, "is too long (%zu bytes, at most %d)", len, REC_TEXT_MAX);
+        FAIL(c, "too long (%zu bytes, at most %d)", len, REC_TEXT_MAX);
     store(c->r, c->field, s, len);
     return 0;
 }
@@ -127,7 +127,7 @@ static int set_longtext(struct ctx *c, const char *s, size_t len)
     size_t i, n = 0;
 
     if (len > REC_LONGTEXT_MAX)
-        FAIL(c, "is too long (%zu bytes, at most %d)", len, REC_LONGTEXT_MAX);
+        FAIL(c, "too long (%zu bytes, at most %d)", len, REC_LONGTEXT_MAX);
     if (memchr(s, '\r', len) == NULL) {
         store(c->r, c->field, s, len);
         return 0;
@@ -155,7 +155,7 @@ static int set_date(struct ctx *c, const char *s, size_t len)
     char out[11];
 
     if (date_parse(s, len, &d, &why) < 0)
-        FAIL(c, "is not a valid date: %s", why);
+        FAIL(c, "%s", why);
     date_format(&d, out);
     store(c->r, c->field, out, 10);
     return 0;
@@ -185,16 +185,16 @@ static int set_number(struct ctx *c, const char *s, size_t len)
             for (j = i + 1; j < len && s[j] == '0'; j++)
                 ;
             if (j != len || i == 0)
-                FAIL(c, "is not a whole number");
+                FAIL(c, "not a whole number");
             digits = i;
             break;
         }
     }
     rc = str_to_u64(s, digits, UINT64_MAX, &v);
     if (rc == ERR_INVALID)
-        FAIL(c, "is not a whole number");
+        FAIL(c, "not a whole number");
     if (rc < 0 || (negative && v != 0) || v < (uint64_t)min || v > (uint64_t)max)
-        FAIL(c, "is out of range (%d to %d)", min, max);
+        FAIL(c, "out of range (%d to %d)", min, max);
     /* v <= max fits in an int; write it without leading zeros. */
     do {
         out[sizeof(out) - 1 - n] = (char)('0' + v % 10);
@@ -221,7 +221,7 @@ static int set_checkbox(struct ctx *c, const char *s, size_t len)
             return 0;
         }
     }
-    FAIL(c, "is not a yes/no value (expected true or false)");
+    FAIL(c, "not a yes/no value (expected true or false)");
 }
 
 /* Add "; did you mean 'X'?" or the list of values (when short) to an issue. */
@@ -267,7 +267,7 @@ static int set_pick(struct ctx *c, const char *s, size_t len)
     if (i < 0) {
         if (memchr(s, ';', len) != NULL || memchr(s, '|', len) != NULL)
             FAIL(c, "takes one value, not a list");
-        return fail_pick(c, l, s, len, "is not a value of its code list");
+        return fail_pick(c, l, s, len, "not a value of its code list");
     }
     name = codes_list_name(l, (size_t)i);
     store(c->r, c->field, name, strlen(name));
@@ -364,7 +364,7 @@ static int set_country(struct ctx *c, const char *s, size_t len)
     if (k == NULL) {
         if (memchr(s, ';', len) != NULL || memchr(s, '|', len) != NULL)
             FAIL(c, "takes one country, not a list");
-        return fail_country(c, s, len, "is not an ISO 3166 country code or name");
+        return fail_country(c, s, len, "not an ISO 3166 country code or name");
     }
     store(c->r, c->field, k->alpha3, 3);
     return 0;
@@ -426,13 +426,13 @@ static int set_language(struct ctx *c, const char *s, size_t len)
     size_t i;
 
     if (len != 2 && len != 3)
-        FAIL(c, "is not an ISO 639 language code (two or three letters)");
+        FAIL(c, "not an ISO 639 language code (two or three letters)");
     for (i = 0; i < len; i++) {
         char ch = s[i];
         if (ch >= 'A' && ch <= 'Z')
             ch = (char)(ch + ('a' - 'A'));
         if (ch < 'a' || ch > 'z')
-            FAIL(c, "is not an ISO 639 language code (two or three letters)");
+            FAIL(c, "not an ISO 639 language code (two or three letters)");
         out[i] = ch;
     }
     store(c->r, c->field, out, len);
@@ -492,10 +492,10 @@ static int set_email(struct ctx *c, const char *s, size_t len)
     size_t local_len, i;
 
     if (at == NULL || len > 254)
-        FAIL(c, "is not an email address (expected local@domain)");
+        FAIL(c, "not an email address (expected local@domain)");
     local_len = (size_t)(at - s);
     if (!email_local_ok(s, local_len) || !email_domain_ok(at + 1, len - local_len - 1))
-        FAIL(c, "is not an email address (expected local@domain)");
+        FAIL(c, "not an email address (expected local@domain)");
     out = xstrndup(s, len);
     for (i = local_len + 1; i < len; i++) {
         if (out[i] >= 'A' && out[i] <= 'Z')
@@ -524,12 +524,12 @@ static int set_phone(struct ctx *c, const char *s, size_t len)
         char ch = s[i];
         if (ch >= '0' && ch <= '9') {
             if (digits >= 20)
-                FAIL(c, "is not a phone number (too many digits, at most 20)");
+                FAIL(c, "not a phone number (too many digits, at most 20)");
             out[n++] = ch;
             digits++;
         } else if (ch == '(') {
             if (depth > 0)
-                FAIL(c, "is not a phone number (unbalanced brackets)");
+                FAIL(c, "not a phone number (unbalanced brackets)");
             depth++;
             if (plus && i + 2 < len && s[i + 1] == '0' && s[i + 2] == ')') {
                 i += 2;
@@ -537,17 +537,17 @@ static int set_phone(struct ctx *c, const char *s, size_t len)
             }
         } else if (ch == ')') {
             if (depth == 0)
-                FAIL(c, "is not a phone number (unbalanced brackets)");
+                FAIL(c, "not a phone number (unbalanced brackets)");
             depth--;
         } else if (ch != ' ' && ch != '-' && ch != '.' && ch != '/') {
-            FAIL(c, "is not a phone number (digits with an optional leading '+', spaces, "
+            FAIL(c, "not a phone number (digits with an optional leading '+', spaces, "
                     "dashes, dots and brackets)");
         }
     }
     if (depth != 0)
-        FAIL(c, "is not a phone number (unbalanced brackets)");
+        FAIL(c, "not a phone number (unbalanced brackets)");
     if (digits < 3)
-        FAIL(c, "is not a phone number (too few digits)");
+        FAIL(c, "not a phone number (too few digits)");
     store(c->r, c->field, out, n);
     return 0;
 }
@@ -582,14 +582,14 @@ static int set_degrees(struct ctx *c, const char *s, size_t len, int limit, cons
             i = len + 1; /* "12." */
     }
     if (i != len || int_end == int_start || int_end - int_start > 10 || frac_end - frac_start > 15)
-        FAIL(c, "is not a %s (decimal degrees from -%d to %d)", what, limit, limit);
+        FAIL(c, "not a %s (decimal degrees from -%d to %d)", what, limit, limit);
     if (str_to_u64(s + int_start, int_end - int_start, UINT64_MAX, &whole) < 0)
-        FAIL(c, "is not a %s (decimal degrees from -%d to %d)", what, limit, limit);
+        FAIL(c, "not a %s (decimal degrees from -%d to %d)", what, limit, limit);
     while (frac_end > frac_start && s[frac_end - 1] == '0')
         frac_end--;
     frac_zero = frac_end == frac_start;
     if (whole > (uint64_t)limit || (whole == (uint64_t)limit && !frac_zero))
-        FAIL(c, "is out of range (decimal degrees from -%d to %d)", limit, limit);
+        FAIL(c, "out of range (decimal degrees from -%d to %d)", limit, limit);
     if (negative && (whole != 0 || !frac_zero))
         out[n++] = '-';
     while (int_end - int_start > 1 && s[int_start] == '0')
@@ -628,7 +628,7 @@ int rec_set(struct rec *r, int field, const char *value, size_t len, size_t colu
     case SCAN_NUL:
         FAIL(&c, "contains a NUL byte (at byte %zu)", at);
     case SCAN_UTF8:
-        FAIL(&c, "is not valid UTF-8 (at byte %zu)", at);
+        FAIL(&c, "not valid UTF-8 (at byte %zu)", at);
     case SCAN_CONTROL:
         if (type == REC_T_TEXT)
             FAIL(&c,

@@ -336,7 +336,7 @@ static void test_rec_set_date(void **state)
     EXPECT(REC_F_CASE_OPENED, "2024-02-29T08:00:00Z", "2024-02-29");
     BAD(REC_F_BIRTHDATE, "05/03/1990", "ambiguous day and month");
     BAD(REC_F_BIRTHDATE, "1990-02-29", "not a calendar date");
-    BAD(REC_F_BIRTHDATE, "yesterday", "not a valid date");
+    BAD(REC_F_BIRTHDATE, "yesterday", "not a recognised date (expected YYYY-MM-DD)");
     BAD(REC_F_CASE_OPENED, "1700-01-01", "year out of range");
 }
 
@@ -572,10 +572,10 @@ static void test_rec_check(void **state)
     put(fx, REC_F_AGE_AT_ID, NULL);
     put(fx, REC_F_AGE_WHEN_TRAFFICKED, NULL);
     assert_int_equal(rec_check(&fx->r, "2024-05-24", &fx->is), ERR_INVALID);
-    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "is after today"));
-    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "is after case_opened"));
-    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "is after cas_IncomingReferralDate"));
-    assert_true(has_issue(&fx->is, REC_F_OUTGOING_REFERRAL_DATE, "is after today"));
+    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "after today"));
+    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "after case_opened"));
+    assert_true(has_issue(&fx->is, REC_F_BIRTHDATE, "after cas_IncomingReferralDate"));
+    assert_true(has_issue(&fx->is, REC_F_OUTGOING_REFERRAL_DATE, "after today"));
 
     /* age at identification must agree with the birth date (one day short of 18) */
     valid_case(fx);
