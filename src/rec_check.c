@@ -80,16 +80,14 @@ int rec_check(const struct rec *r, const char *today, struct rec_issues *issues)
     if (rec__number(r, REC_F_AGE_WHEN_TRAFFICKED, &age_trafficked)) {
         int age = rec_age_at_identification(r);
         if (age >= 0 && age_trafficked > age) {
-            rec_issues_add(issues, REC_F_AGE_WHEN_TRAFFICKED, 0,
-                           "above the age at identification");
+            rec_issues_add(issues, REC_F_AGE_WHEN_TRAFFICKED, 0, "above the age at identification");
             bad++;
         }
     }
 
     if (rec__date(r, REC_F_INCOMING_REFERRAL_DATE, &in) &&
         rec__date(r, REC_F_OUTGOING_REFERRAL_DATE, &out) && date_cmp(&out, &in) < 0) {
-        rec_issues_add(issues, REC_F_OUTGOING_REFERRAL_DATE, 0,
-                       "before cas_IncomingReferralDate");
+        rec_issues_add(issues, REC_F_OUTGOING_REFERRAL_DATE, 0, "before cas_IncomingReferralDate");
         bad++;
     }
     (void)before;
