@@ -424,15 +424,15 @@ static size_t pick_agencies(const struct synth *s, struct synth_rng *r,
         const struct synth_agency *a = &s->agencies[i];
         uint32_t aff = agency_affinity(a->kind, (enum synth_form)p->form);
         /* Agencies of the detection country meet the person; others rarely do. */
-        w[i] = a->country == det ? aff * 100 : 1;
+        w[i] = a->country == det ? aff * 1000 : 1;
         if (a->country == (int)p->citizenship && a->country != det)
             home = true;
     }
-    /* A returnee met again at home: boost the home country's agencies for one pick. */
+    /* A returnee met again at home: the home country's agencies become likely too. */
     if (home && k >= 2 && synth__rng_chance(r, HOME_AGENCY_RATE)) {
         for (i = 0; i < s->nagencies; i++) {
             if (s->agencies[i].country == (int)p->citizenship)
-                w[i] = agency_affinity(s->agencies[i].kind, (enum synth_form)p->form) * 100;
+                w[i] = agency_affinity(s->agencies[i].kind, (enum synth_form)p->form) * 1000;
         }
     }
     while (n < k) {
