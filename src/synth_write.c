@@ -649,7 +649,7 @@ int synth_write(const struct synth *s, const char *dir, struct synth_summary *ou
     struct out_file truth, inv;
     struct entry *entries = NULL;
     size_t *start = NULL, *fill = NULL;
-    size_t total, i;
+    size_t i;
     int rc = 0;
     bool with_invalid = s->opt.invalid_rate > 0;
 
@@ -668,16 +668,13 @@ int synth_write(const struct synth *s, const char *dir, struct synth_summary *ou
     CALLOC_ARRAY(start, s->nagencies + 1);
     CALLOC_ARRAY(fill, s->nagencies);
     ALLOC_ARRAY(entries, st_add(s->nrecords, with_invalid ? s->nrecords : 0));
-    total = 0;
     for (i = 0; i < s->nrecords; i++) {
         start[s->records[i].agency + 1]++;
-        total++;
         if (with_invalid) {
             struct synth_rng r;
             synth__rng_seed(&r, s->opt.seed, SYNTH_STREAM_INVALID, i);
             if (synth__rng_chance(&r, s->opt.invalid_rate)) {
                 start[s->records[i].agency + 1]++;
-                total++;
             }
         }
     }
@@ -715,7 +712,6 @@ int synth_write(const struct synth *s, const char *dir, struct synth_summary *ou
         sum.agencies++;
         sum.files++;
     }
-    (void)total;
 out : {
     int rc2 = out_close(&truth, rc == 0 ? e : NULL);
     if (rc == 0)
