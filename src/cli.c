@@ -29,6 +29,7 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
+    {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };
 

@@ -7,6 +7,7 @@
 #ifndef TIPHUB_CLI_INT_H
 #define TIPHUB_CLI_INT_H
 
+int cli__run_synth(int argc, char **argv);
 int cli__run_version(int argc, char **argv);
 
 #endif
