@@ -14,8 +14,7 @@
  * ("did you mean 'Feminine'?"), which is never personal data.
  *
  * Export writes the canonical text back; importing it again gives the same record
- * (the round trip is lossless), and rec_digest() lets import tell an unchanged row
- * from an update.
+ * (the round trip is lossless).
  */
 #ifndef TIPHUB_REC_H
 #define TIPHUB_REC_H

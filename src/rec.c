@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "rec_int.h"
 #include "xalloc.h"
 
@@ -144,70 +142,3 @@ void rec_issues_add(struct rec_issues *is, int field, size_t column, const char 
     va_end(ap);
 }
 
-/* ==== digest ==== */
-
-/* Write n as 8 bytes, little-endian, at p; return the end. */
-static unsigned char *put_len(unsigned char *p, uint64_t n)
-{
-    int i;
-    for (i = 0; i < 8; i++)
-        p[i] = (unsigned char)(n >> (8 * i));
-    return p + 8;
-}
-
-static unsigned char *put_item(unsigned char *p, const char *name, size_t nlen, const char *value,
-                               size_t vlen)
-{
-    p = put_len(p, nlen);
-    memcpy(p, name, nlen);
-    p = put_len(p + nlen, vlen);
-    memcpy(p, value, vlen);
-    return p + vlen;
-}
-
-/*
- * BLAKE2b-128 over "tiphub-rec-1" and then, for every value present in field
- * order, the field's column name and the value, each preceded by its length as 8
- * bytes little-endian; then the extra columns under the empty name "". Missing
- * fields add nothing, so adding a field to rec_fields.h leaves the digests of
- * records without it unchanged.
- */
-void rec_digest(const struct rec *r, unsigned char out[16])
-{
-    static const char prefix[] = "tiphub-rec-1";
-    unsigned char stack[4096];
-    unsigned char *bytes = stack;
-    unsigned char *p;
-    size_t vlen[REC_NFIELDS];
-    size_t total = sizeof(prefix) - 1;
-    size_t extra_len = r->extra != NULL ? strlen(r->extra) : 0;
-    int f;
-
-    /*
-     * The bytes are laid out in one buffer, sized first, and hashed with one call:
-     * import digests every row, and growing a buffer or many small updates cost
-     * several times more than the hash itself.
-     */
-    rec__init();
-    for (f = 0; f < REC_NFIELDS; f++) {
-        if (r->val[f] == NULL)
-            continue;
-        vlen[f] = strlen(r->val[f]);
-        total = st_add(total, st_add(16 + strlen(rec_fields[f].name), vlen[f]));
-    }
-    if (r->extra != NULL)
-        total = st_add(total, 16 + extra_len);
-    if (total > sizeof(stack))
-        bytes = xmalloc(total);
-    memcpy(bytes, prefix, sizeof(prefix) - 1);
-    p = bytes + sizeof(prefix) - 1;
-    for (f = 0; f < REC_NFIELDS; f++) {
-        if (r->val[f] != NULL)
-            p = put_item(p, rec_fields[f].name, strlen(rec_fields[f].name), r->val[f], vlen[f]);
-    }
-    if (r->extra != NULL)
-        p = put_item(p, "", 0, r->extra, extra_len);
-    crypto_generichash(out, 16, bytes, (unsigned long long)(p - bytes), NULL, 0);
-    if (bytes != stack)
-        free(bytes);
-}
