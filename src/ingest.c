@@ -42,7 +42,7 @@
 
 #define HASH_CHUNK (1u << 20)
 
-static int hash_file(const char *path, char hex[65], uint64_t *size, struct err *e)
+int ingest__hash_file(const char *path, char hex[65], uint64_t *size, struct err *e)
 {
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *ctx = NULL;
@@ -502,7 +502,7 @@ int ingest_file(struct store *s, const char *path, const struct ingest_options *
     memset(res, 0, sizeof(*res));
     ingest__importer_init(&im, s, path, opt);
 
-    rc = hash_file(path, im.sha256, &im.size, e);
+    rc = ingest__hash_file(path, im.sha256, &im.size, e);
     if (rc < 0)
         goto out;
     f = fopen(path, "rb");

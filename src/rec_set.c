@@ -330,7 +330,11 @@ static int set_multipick(struct ctx *c, const char *s, size_t len)
         v = codes_list_match(l, part, part_len);
         if (v < 0) {
             char what[64];
-            snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k, total);
+            if (total == 1)
+                snprintf(what, sizeof(what), "not a value of its code list");
+            else
+                snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k,
+                         total);
             rc = fail_pick(c, l, part, part_len, what);
             continue;
         }
@@ -399,7 +403,11 @@ static int set_countries(struct ctx *c, const char *s, size_t len)
         country = codes_country_find(part, part_len);
         if (country == NULL) {
             char what[80];
-            snprintf(what, sizeof(what), "value %zu of %zu is not an ISO 3166 country", k, total);
+            if (total == 1)
+                snprintf(what, sizeof(what), "not an ISO 3166 country");
+            else
+                snprintf(what, sizeof(what), "value %zu of %zu is not an ISO 3166 country", k,
+                         total);
             rc = fail_country(c, part, part_len, what);
             continue;
         }
