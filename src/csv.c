@@ -3,30 +3,33 @@
  *
  * NOTES ON THE DESIGN
  *
- * The reader looks at each record twice, and both looks are fast scans over bytes
- * that are already in memory (memchr, or SSE2 compares where the compiler has them).
+ * Nearly every record takes the fast path (fast_record): split_fields() cuts fields
+ * straight out of the bytes at head, up to the first LF outside quotes. It finds
+ * delimiters, quotes and LFs with a 16-byte mask of their positions (SSE2 compares
+ * where the compiler has them) that serves several short fields in a row. Fields
+ * point into the input bytes, except quoted fields holding "" escapes, which are
+ * copied once without the doubled quotes into r->unesc (sized for the whole record
+ * before the first copy, so pointers into it stay valid for the record).
  *
- * 1. Framing (frame_record, frame_scan) finds where the record ends: at the first LF
- *    that is not inside quotes, or at the end of the input. Most records hold no
- *    quote at all, so framing first tries memchr for the LF and memchr for a quote
- *    before it; when that fails it runs the state machine below, which can stop at
- *    the end of the bytes read so far and go on after the next read.
+ * The fast path gives up on a malformed record (any error), a record that may be
+ * over max_record, and a record not all read yet (no LF before the end of the
+ * bytes at hand). Then the slow path first frames the record (frame_record,
+ * frame_scan): it finds where the record ends with the state machine below, which
+ * can stop at the end of the bytes read so far and go on after the next read, and
+ * which follows quotes past max_record without holding the bytes. Then it splits
+ * the framed record with the same split_fields(), or reports why it cannot.
  *
  *        FIELD_START --'"'--> QUOTED --'"'--> QUOTE --'"'--> QUOTED   ("" is a quote)
  *          |  ^  (spaces when trimming)         |
  *          |  '---------- delimiter ----------. '--other byte--> UNQUOTED
  *          '--other byte--> UNQUOTED ---------'            (LF here ends the record)
  *
- *    A quote opens quoting only at the start of a field (after spaces when trimming);
- *    anywhere else it is a literal byte for framing, and an error for splitting. This
- *    is also how a malformed record is framed, so the next record starts where a
- *    person reading the file would expect: a stray quote does not swallow the file.
- *
- * 2. Splitting (split_fields) cuts the framed record into fields. It needs no state
- *    across reads because the whole record is in memory. Fields point into the input
- *    bytes, except quoted fields holding "" escapes, which are copied once without
- *    the doubled quotes into r->unesc (sized for the whole record before the first
- *    copy, so pointers into it stay valid for the record).
+ * A quote opens quoting only at the start of a field (after spaces when trimming);
+ * anywhere else it is a literal byte for framing, and an error for splitting. This
+ * is also how a malformed record is framed, so the next record starts where a
+ * person reading the file would expect: a stray quote does not swallow the file.
+ * For a well-formed record, framing and splitting agree on where it ends by
+ * construction (csv_next() checks, and the fuzz target compares both paths).
  *
  * Reading a file: bytes come in blocks of read_size (256 KiB) into r->buf, and the
  * record being read always starts at r->head. When the block runs out in the middle
