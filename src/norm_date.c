@@ -1,0 +1,81 @@
+/*
+ * norm_date.c: NORM_DATE, a date written the way the schema asks ("%Y%m%d").
+ *
+ * Parsing belongs to date.h (date_parse). Until src/date.c is on main, the step
+ * itself reports ERR_UNSUPPORTED; the output format and its checks below are
+ * complete and tested.
+ */
+#include "norm_int.h"
+
+#include <string.h>
+
+#include "banned.h"
+
+bool norm__date_format_valid(const char *fmt, const char **why)
+{
+    size_t i;
+    bool any = false;
+
+    for (i = 0; fmt[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)fmt[i];
+
+        if (c == '%') {
+            char d = fmt[i + 1];
+            if (d != 'Y' && d != 'm' && d != 'd' && d != '%') {
+                *why = "only %Y, %m, %d and %% are allowed";
+                return false;
+            }
+            if (d != '%')
+                any = true;
+            i++;
+            continue;
+        }
+        if (c < 0x20 || c > 0x7E) {
+            *why = "only printable ASCII is allowed";
+            return false;
+        }
+    }
+    if (!any) {
+        *why = "no %Y, %m or %d in it";
+        return false;
+    }
+    return true;
+}
+
+int norm__date_write(int year, int month, int day, const char *fmt, struct buf *out)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; fmt[i] != '\0' && rc == 0; i++) {
+        if (fmt[i] != '%') {
+            rc = buf_putc(out, fmt[i]);
+            continue;
+        }
+        i++;
+        switch (fmt[i]) {
+        case 'Y':
+            rc = buf_printf(out, "%04d", year);
+            break;
+        case 'm':
+            rc = buf_printf(out, "%02d", month);
+            break;
+        case 'd':
+            rc = buf_printf(out, "%02d", day);
+            break;
+        default:
+            rc = buf_putc(out, '%');
+            break;
+        }
+    }
+    return rc;
+}
+
+int norm__date(const char *in, size_t len, const char *fmt, struct buf *out, struct err *e)
+{
+    (void)in;
+    (void)len;
+    (void)fmt;
+    (void)out;
+    return err_set(e, ERR_UNSUPPORTED, "dates need the date module (date.c), not built yet");
+}

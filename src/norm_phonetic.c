@@ -1,0 +1,377 @@
+/*
+ * norm_phonetic.c: NORM_PHONETIC, folding romanisation variants of a name into
+ * one key ("Iuliia", "Yuliya", "Julia", "Юлия" all become "ylya").
+ *
+ * It runs after transliteration, on ASCII words, and keeps what the romanisation
+ * systems agree on: a consonant skeleton with the first and last vowel.
+ *
+ *   1. Letters become units, longest spelling first: sh, sch, shch, ch, tch, tsch
+ *      -> x; zh -> z; kh -> h; ph, f, p -> f; th -> t; dh -> d; gh -> g; bh -> b;
+ *      ck, q, c (not before e, i, y) -> k; c before e, i, y -> s; x -> ks;
+ *      j, dj, dzh -> the glide y; ou, oo, uu -> u; ee, ii, iy, ij -> i; aa -> a.
+ *      "ch" before r or l is the Greek chi: h (Christos, Khristos, Hristos).
+ *   2. w is v next to a vowel and the vowel u elsewhere (Arabic "ywsf" is Yusuf).
+ *      y, and i, are the glide y before a vowel or after one (Maria, Husayn,
+ *      Sergei), else the vowel i. A glide before e goes (Yelena/Elena,
+ *      Andreyev/Andreev, Vasilyev/Vasilev), and so does a glide between a
+ *      consonant and o (Fyodor/Fedor, Alyona/Alena).
+ *   3. The key: a first vowel is kept as a (for a o u), e or i; a last vowel is
+ *      kept as it is (Ivanov/Ivanova stay apart), a final glide is i
+ *      (Sergey/Sergei/Sergii); other vowels are dropped; a final "ah" is a
+ *      (Fatimah/Fatima); "orn" at the end is "on" (Thai -porn/-phon); doubled
+ *      letters are one (Hussein/Husein, Muhammad/Mohamed), but the same letter
+ *      on both sides of a dropped vowel stays twice (Papadopoulos: ffdfls).
+ *
+ * docs/internals/norm.md lists examples and the near misses this merges.
+ */
+#include "norm_int.h"
+
+#include <string.h>
+
+#include "banned.h"
+
+/* Unit kinds. */
+enum {
+    K_CONS,   /* consonant; sym is its class letter */
+    K_VOWEL,  /* vowel a e i o u */
+    K_GLIDE,  /* the y glide of y and i (written y); may be dropped */
+    K_JGLIDE, /* the glide of j, dj, dzh: written y, never dropped */
+    K_RAW_Y,  /* the letter y, resolved in pass 2 */
+    K_RAW_W,  /* the letter w, resolved in pass 2 */
+};
+
+struct unit {
+    char kind;
+    char sym;
+    char src; /* the letter it came from, for y and i: 'y' or 'i' */
+};
+
+/* Longest word keyed; longer runs of letters are copied in lower case. */
+#define WORD_MAX 255
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static bool is_vowel_letter(int c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+static bool starts(const char *w, size_t len, size_t i, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return i + n <= len && memcmp(w + i, lit, n) == 0;
+}
+
+static void put(struct unit *u, size_t *n, char kind, char sym)
+{
+    u[*n].kind = kind;
+    u[*n].sym = sym;
+    u[*n].src = sym;
+    (*n)++;
+}
+
+/*
+ * Pass 1: spellings to units. w[0..len) is lower-case ASCII letters.
+ * Returns the number of units written to u (room for 2 * len).
+ */
+static size_t tokenise(const char *w, size_t len, struct unit *u)
+{
+    /* Multi-letter spellings, longest first within each starting letter. */
+    static const struct {
+        const char *s;
+        char kind;
+        char sym;
+    } multi[] = {
+        {"shch", K_CONS, 'x'},  {"tsch", K_CONS, 'x'},  {"sch", K_CONS, 'x'},  {"tch", K_CONS, 'x'},
+        {"tsh", K_CONS, 'x'},   {"dzh", K_JGLIDE, 'y'}, {"sh", K_CONS, 'x'},   {"zh", K_CONS, 'z'},
+        {"kh", K_CONS, 'h'},    {"ph", K_CONS, 'f'},    {"th", K_CONS, 't'},   {"dh", K_CONS, 'd'},
+        {"gh", K_CONS, 'g'},    {"bh", K_CONS, 'b'},    {"ck", K_CONS, 'k'},   {"dj", K_JGLIDE, 'y'},
+        {"oo", K_VOWEL, 'u'},   {"uu", K_VOWEL, 'u'},   {"ee", K_VOWEL, 'i'},  {"ii", K_VOWEL, 'i'},
+        {"iy", K_VOWEL, 'i'},   {"ij", K_VOWEL, 'i'},   {"aa", K_VOWEL, 'a'},
+    };
+    size_t i = 0, n = 0, m;
+
+    while (i < len) {
+        int c = w[i];
+        bool done = false;
+
+        if (starts(w, len, i, "ch")) {
+            /* Chi before r or l (Christos, Chloe) is h; elsewhere ch is x. */
+            bool chi = i + 2 < len && (w[i + 2] == 'r' || w[i + 2] == 'l');
+            put(u, &n, K_CONS, chi ? 'h' : 'x');
+            i += 2;
+            continue;
+        }
+        if (starts(w, len, i, "ou")) {
+            /* French ou before a vowel is w (Oualid); elsewhere it is u (Youssef). */
+            bool glide = i + 2 < len && is_vowel_letter(w[i + 2]);
+            put(u, &n, glide ? K_CONS : K_VOWEL, glide ? 'v' : 'u');
+            i += 2;
+            continue;
+        }
+        if (starts(w, len, i, "gi") && i + 2 < len && is_vowel_letter(w[i + 2])) {
+            /* Greek gamma before i and a vowel is y (Panagiotis, Panayiotis). */
+            put(u, &n, K_GLIDE, 'y');
+            u[n - 1].src = 'y';
+            i += 2;
+            continue;
+        }
+        if (starts(w, len, i, "gg")) {
+            /* Greek double gamma is ng (Aggeliki, Angeliki). */
+            put(u, &n, K_CONS, 'n');
+            put(u, &n, K_CONS, 'g');
+            i += 2;
+            continue;
+        }
+        for (m = 0; m < sizeof(multi) / sizeof(multi[0]); m++) {
+            if (multi[m].s[0] == c && starts(w, len, i, multi[m].s)) {
+                put(u, &n, multi[m].kind, multi[m].sym);
+                i += strlen(multi[m].s);
+                done = true;
+                break;
+            }
+        }
+        if (done)
+            continue;
+        i++;
+        if (is_vowel_letter(c)) {
+            put(u, &n, K_VOWEL, (char)c);
+            continue;
+        }
+        switch (c) {
+        case 'y':
+            put(u, &n, K_RAW_Y, 'y');
+            break;
+        case 'w':
+            put(u, &n, K_RAW_W, 'w');
+            break;
+        case 'j':
+            put(u, &n, K_JGLIDE, 'y');
+            break;
+        case 'c':
+            put(u, &n, K_CONS,
+                (i < len && (w[i] == 'e' || w[i] == 'i' || w[i] == 'y')) ? 's' : 'k');
+            break;
+        case 'q':
+            put(u, &n, K_CONS, 'k');
+            break;
+        case 'x':
+            put(u, &n, K_CONS, 'k');
+            put(u, &n, K_CONS, 's');
+            break;
+        case 'p':
+            put(u, &n, K_CONS, 'f');
+            break;
+        default:
+            put(u, &n, K_CONS, (char)c);
+            break;
+        }
+    }
+    return n;
+}
+
+static bool vowel_at(const struct unit *u, size_t n, size_t i)
+{
+    return i < n && u[i].kind == K_VOWEL;
+}
+
+/* Pass 2: resolve w, y and i into consonant, vowel or glide; drop the lost glides. */
+static size_t resolve(struct unit *u, size_t n)
+{
+    size_t i, k;
+
+    /* w first, so that y before a vowel-w is a glide (Arabic "ywsf" is Yusuf). */
+    for (i = 0; i < n; i++) {
+        bool prev_v = i > 0 && u[i - 1].kind == K_VOWEL;
+        bool next_v = vowel_at(u, n, i + 1);
+
+        if (u[i].kind == K_RAW_W) {
+            bool cons = i == 0 || prev_v || next_v;
+            u[i].kind = cons ? K_CONS : K_VOWEL;
+            u[i].sym = cons ? 'v' : 'u';
+        }
+    }
+    /*
+     * y before a vowel, or starting a word, is the glide; after a vowel it ends a
+     * diphthong, which is the vowel i (Husayn, Layla); elsewhere it is i.
+     */
+    for (i = 0; i < n; i++) {
+        if (u[i].kind == K_RAW_Y) {
+            bool glide = i == 0 || vowel_at(u, n, i + 1);
+            u[i].kind = glide ? K_GLIDE : K_VOWEL;
+            u[i].sym = glide ? 'y' : 'i';
+        }
+    }
+    /* i before a vowel is the glide (Maria, Iuliia); after one it stays i (Hussein). */
+    for (i = 0; i < n; i++) {
+        if (u[i].kind == K_VOWEL && u[i].sym == 'i' && vowel_at(u, n, i + 1)) {
+            u[i].kind = K_GLIDE;
+            u[i].sym = 'y';
+        }
+    }
+    k = 0;
+    for (i = 0; i < n; i++) {
+        if (u[i].kind == K_GLIDE) {
+            bool next_e = i + 1 < n && u[i + 1].kind == K_VOWEL && u[i + 1].sym == 'e';
+            bool next_o = i + 1 < n && u[i + 1].kind == K_VOWEL && u[i + 1].sym == 'o';
+            bool prev_c = k > 0 && u[k - 1].kind == K_CONS;
+
+            /* Yelena/Elena, Andreyev/Andreev; Fyodor/Fedor (y only: Georgios keeps it). */
+            if (next_e || (next_o && prev_c && u[i].src == 'y'))
+                continue;
+            /* Two glides in a row (Chaiyaphum: ai + y, Yiannis) are one. */
+            if (k > 0 && (u[k - 1].kind == K_GLIDE || u[k - 1].kind == K_JGLIDE))
+                continue;
+        }
+        u[k++] = u[i];
+    }
+    return k;
+}
+
+/* Pass 3: the key. */
+static int emit(const struct unit *u, size_t n, struct buf *out)
+{
+    char key[2 * WORD_MAX + 2];
+    size_t i, k = 0;
+    char prev = 0; /* what the previous unit wrote, 0 if it wrote nothing */
+
+    for (i = 0; i < n; i++) {
+        char c = 0;
+        bool last = i + 1 == n;
+
+        /*
+         * r after a or o before a final t, n or d marks a long vowel in Thai
+         * spellings (Siriporn for Siriphon, Amnart for Amnat): dropped.
+         */
+        if (n >= 3 && i == n - 2 && i >= 1 && u[i].kind == K_CONS && u[i].sym == 'r' &&
+            u[n - 1].kind == K_CONS &&
+            (u[n - 1].sym == 't' || u[n - 1].sym == 'n' || u[n - 1].sym == 'd') &&
+            u[i - 1].kind == K_VOWEL && (u[i - 1].sym == 'a' || u[i - 1].sym == 'o'))
+            continue;
+        switch (u[i].kind) {
+        case K_VOWEL:
+            if (i == 0)
+                c = (u[i].sym == 'e' || u[i].sym == 'i') ? u[i].sym : 'a';
+            else if (last)
+                c = u[i].sym;
+            else if (i + 2 == n && u[i].sym == 'a' && u[i + 1].kind == K_CONS &&
+                     u[i + 1].sym == 'h')
+                c = 'a';
+            break;
+        case K_GLIDE:
+        case K_JGLIDE:
+            c = last ? 'i' : 'y';
+            break;
+        default:
+            /* A final h after a kept a ("ah") was written as that a. */
+            if (last && u[i].sym == 'h' && i > 0 && u[i - 1].kind == K_VOWEL &&
+                u[i - 1].sym == 'a')
+                c = 0;
+            else
+                c = u[i].sym;
+            break;
+        }
+        /* Doubled letters (ss, mm) are one; letters apart (p-a-p) stay two. */
+        if (c != 0 && c != prev)
+            key[k++] = c;
+        prev = c;
+    }
+    return buf_append(out, key, k);
+}
+
+int norm__phonetic_word(const char *word, size_t len, struct buf *out)
+{
+    char w[WORD_MAX];
+    struct unit u[2 * WORD_MAX];
+    size_t i, n = 0;
+
+    for (i = 0; i < len; i++) {
+        int c = lower((unsigned char)word[i]);
+
+        if (c == '\'' || c == '`')
+            continue;
+        if (n == WORD_MAX) {
+            /* Too long to be a name: copy it as it is, in lower case. */
+            size_t j;
+            int rc = 0;
+            for (j = 0; j < len && rc == 0; j++)
+                rc = buf_putc(out, lower((unsigned char)word[j]));
+            return rc;
+        }
+        w[n++] = (char)c;
+    }
+    if (n == 0)
+        return 0;
+    n = tokenise(w, n, u);
+    n = resolve(u, n);
+    return emit(u, n, out);
+}
+
+static bool is_word_byte(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c == '`';
+}
+
+/*
+ * Words that Arabic writes joined to the next one and Latin spellings write
+ * apart or joined ("al-Hassan", "Alhassan"; "Abd Allah", "Abdullah"; "Abu Bakr").
+ */
+static bool is_prefix_word(const char *w, size_t len)
+{
+    static const char *const prefixes[] = {"al",    "el",     "abd", "abdul", "abdel",
+                                           "abdal", "abdoul", "abu", "abou"};
+    size_t i, j;
+
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strlen(prefixes[i]) != len)
+            continue;
+        for (j = 0; j < len && lower((unsigned char)w[j]) == prefixes[i][j]; j++)
+            ;
+        if (j == len)
+            return true;
+    }
+    return false;
+}
+
+int norm__phonetic(const char *in, size_t len, struct buf *out)
+{
+    size_t i = 0;
+    int rc = 0;
+
+    while (i < len && rc == 0) {
+        size_t start = i, end;
+
+        if (!is_word_byte((unsigned char)in[i])) {
+            rc = buf_putc(out, in[i]);
+            i++;
+            continue;
+        }
+        while (i < len && is_word_byte((unsigned char)in[i]))
+            i++;
+        end = i;
+        /* A prefix word written apart is keyed with the word after it. */
+        if (is_prefix_word(in + start, end - start) && i + 1 < len &&
+            (in[i] == '-' || in[i] == ' ') && is_word_byte((unsigned char)in[i + 1])) {
+            char joined[WORD_MAX];
+            size_t j, k = i + 1;
+
+            memcpy(joined, in + start, end - start);
+            j = end - start;
+            if (j == 2 && (joined[0] == 'e' || joined[0] == 'E'))
+                joined[0] = 'a'; /* El Hassan is al-Hassan */
+            while (k < len && is_word_byte((unsigned char)in[k]) && j < WORD_MAX)
+                joined[j++] = in[k++];
+            if (k == len || !is_word_byte((unsigned char)in[k])) {
+                rc = norm__phonetic_word(joined, j, out);
+                i = k;
+                continue;
+            }
+        }
+        rc = norm__phonetic_word(in + start, end - start, out);
+    }
+    return rc;
+}
