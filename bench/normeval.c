@@ -23,6 +23,7 @@
 #include "norm.h"
 #include "norm_int.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #include "banned.h"
 
@@ -76,9 +77,8 @@ static int per_script(const struct norm__pairs *var, const struct norm__pairs *n
         }
         printf("  %-30s %5zu %6.1f%% %6.1f%%   %5zu %6.1f%% %6.1f%%   (baseline exact %.1f%% / "
                "%.1f%%)\n",
-               scripts[s], rv.n, pct(rv.exact, rv.n), pct(rv.dice, rv.n), rn.n,
-               pct(rn.exact, rn.n), pct(rn.dice, rn.n), pct(bv.exact, bv.n),
-               pct(bn.exact, bn.n));
+               scripts[s], rv.n, pct(rv.exact, rv.n), pct(rv.dice, rv.n), rn.n, pct(rn.exact, rn.n),
+               pct(rn.dice, rn.n), pct(bv.exact, bv.n), pct(bn.exact, bn.n));
     }
     return 0;
 }
@@ -152,30 +152,106 @@ static double time_apply(const char *s, unsigned steps, long iterations)
     return (t1 - t0) / (double)iterations;
 }
 
-static void timing(long iterations)
+static bool is_ascii(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+/* Mean nanoseconds per norm_apply() over names[0..n), passes times. */
+static double time_list(char **names, size_t n, unsigned steps, long passes)
+{
+    struct norm_rules rules;
+    struct buf out;
+    struct err e;
+    size_t i;
+    long p;
+    double t0;
+    volatile size_t sink = 0;
+
+    norm_rules_init(&rules);
+    rules.steps = steps;
+    buf_init(&out, BUF_MAX_LINE);
+    t0 = now_ns();
+    for (p = 0; p < passes; p++) {
+        for (i = 0; i < n; i++) {
+            buf_reset(&out);
+            norm_apply(&rules, names[i], strlen(names[i]), &out, &e);
+            sink += out.len;
+        }
+    }
+    buf_release(&out);
+    (void)sink;
+    return (now_ns() - t0) / (double)((size_t)passes * n);
+}
+
+static void timing(const struct norm__pairs *var, const struct norm__pairs *near, long iterations)
 {
     static const struct {
         const char *label;
         const char *name;
     } inputs[] = {
-        {"ASCII", "Maria Ivanova"},
-        {"Latin with accents", "José Müller"},
-        {"Cyrillic", "Мария Иванова"},
-        {"Arabic", "محمد عبد الله"},
-        {"Greek", "Γεώργιος Παπαδόπουλος"},
-        {"Thai", "สมชาย ใจดี"},
+        {"ASCII", "Maria Ivanova"},         {"Latin with accents", "José Müller"},
+        {"Cyrillic", "Мария Иванова"},      {"Arabic", "محمد عبد الله"},
+        {"Greek", "Γεώργιος Παπαδόπουλος"}, {"Thai", "สมชาย ใจดี"},
     };
-    size_t i;
+    char **ascii = NULL, **other = NULL;
+    size_t nascii = 0, nother = 0, i, k;
+    const struct norm__pairs *sets[2] = {var, near};
+    long passes;
+    double cold, warm, base;
+    unsigned long hits, misses;
 
-    printf("\nnorm_apply() time per call, %ld calls each (baseline: nfkc_casefold only)\n",
-           iterations);
-    printf("  %-20s %12s %12s %8s\n", "input", "full rules", "baseline", "ratio");
+    printf("\nnorm_apply() time per call (baseline: nfkc_casefold only, same input, same run)\n");
+    printf("  %-34s %12s %12s %8s\n", "input", "full rules", "baseline", "ratio");
     for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
         double full = time_apply(inputs[i].name, NORM_NAME_STEPS, iterations);
-        double base = time_apply(inputs[i].name, NORM_NFKC_CASEFOLD, iterations);
+        double b = time_apply(inputs[i].name, NORM_NFKC_CASEFOLD, iterations);
 
-        printf("  %-20s %9.0f ns %9.0f ns %7.1fx\n", inputs[i].label, full, base, full / base);
+        printf("  %-34s %9.0f ns %9.0f ns %7.1fx\n", inputs[i].label, full, b, full / b);
     }
+    printf("  (one name repeated %ld times: non-ASCII names hit the transliteration cache)\n",
+           iterations);
+
+    for (k = 0; k < 2; k++) {
+        for (i = 0; i < sets[k]->n; i++) {
+            char *forms[2] = {sets[k]->items[i].a, sets[k]->items[i].b};
+            size_t j;
+            for (j = 0; j < 2; j++) {
+                if (is_ascii(forms[j])) {
+                    REALLOC_ARRAY(ascii, nascii + 1);
+                    ascii[nascii++] = forms[j];
+                } else {
+                    REALLOC_ARRAY(other, nother + 1);
+                    other[nother++] = forms[j];
+                }
+            }
+        }
+    }
+    passes = iterations / (long)(nascii + 1) + 1;
+    base = time_list(ascii, nascii, NORM_NFKC_CASEFOLD, passes);
+    warm = time_list(ascii, nascii, NORM_NAME_STEPS, passes);
+    printf("  %-34s %9.0f ns %9.0f ns %7.1fx\n", "all ASCII names of the pair files", warm, base,
+           warm / base);
+    /* Open every transliterator first, so that the cold pass times ICU, not opening. */
+    time_list(other, nother, NORM_NAME_STEPS, 1);
+    norm__translit_cache_clear();
+    cold = time_list(other, nother, NORM_NAME_STEPS, 1);
+    passes = iterations / (long)(nother + 1) + 1;
+    warm = time_list(other, nother, NORM_NAME_STEPS, passes);
+    base = time_list(other, nother, NORM_NFKC_CASEFOLD, passes);
+    printf("  %-34s %9.0f ns %9.0f ns %7.1fx\n", "non-ASCII names, ICU (cache cold)", cold, base,
+           cold / base);
+    printf("  %-34s %9.0f ns %9.0f ns %7.1fx\n", "non-ASCII names, cache warm", warm, base,
+           warm / base);
+    norm__translit_cache_stats(&hits, &misses);
+    printf("  (%zu ASCII and %zu non-ASCII names; transliteration cache %lu hits, %lu misses)\n",
+           nascii, nother, hits, misses);
+    free(ascii);
+    free(other);
 }
 
 int main(int argc, char **argv)
@@ -253,7 +329,7 @@ int main(int argc, char **argv)
         show(&near, false);
     }
     if (status == 0)
-        timing(iterations);
+        timing(&var, &near, iterations);
     norm__pairs_release(&var);
     norm__pairs_release(&near);
     norm_thread_release();

@@ -103,9 +103,13 @@ int norm__fold_space(const char *in, size_t len, bool drop, struct buf *out)
 {
     size_t i = 0;
     bool pending_space = false, any = false;
-    int rc = 0;
+    int rc;
 
-    while (i < len && rc == 0) {
+    /* The result is never longer than the input: grow once, then write directly. */
+    rc = buf_grow(out, len);
+    if (rc < 0)
+        return rc;
+    while (i < len) {
         utf8proc_int32_t c = (unsigned char)in[i];
         utf8proc_ssize_t n = 1;
 
@@ -125,14 +129,15 @@ int norm__fold_space(const char *in, size_t len, bool drop, struct buf *out)
             continue;
         }
         if (pending_space && !drop)
-            rc = buf_putc(out, ' ');
+            out->data[out->len++] = ' ';
         pending_space = false;
         any = true;
-        if (rc == 0)
-            rc = buf_append(out, in + i, (size_t)n);
+        memcpy(out->data + out->len, in + i, (size_t)n);
+        out->len += (size_t)n;
         i += (size_t)n;
     }
-    return rc;
+    out->data[out->len] = '\0';
+    return 0;
 }
 
 /* ==== The pipeline ==== */

@@ -42,8 +42,12 @@ void norm__unicode_release(void);
  * ASCII input is copied. 0, ERR_INVALID (ICU failed; e says so), ERR_TOOBIG.
  */
 int norm__translit(const char *in, size_t len, struct buf *out, struct err *e);
-/* Close the calling thread's transliterators. */
+/* Close the calling thread's transliterators and empty its result cache. */
 void norm__translit_release(void);
+/* Forget the calling thread's cached results, keeping the transliterators (bench). */
+void norm__translit_cache_clear(void);
+/* Hits and misses of the calling thread's transliteration cache (for the bench). */
+void norm__translit_cache_stats(unsigned long *hits, unsigned long *misses);
 
 /* The scripts the transliterator treats apart (for tests and the documentation). */
 enum norm__script {
@@ -117,9 +121,9 @@ void norm__pairs_release(struct norm__pairs *pairs);
 
 /* How a pair counts as matched after normalisation. */
 struct norm__rates {
-    size_t n;       /* pairs measured */
-    size_t exact;   /* normalised forms equal */
-    size_t dice;    /* bigram Dice >= threshold */
+    size_t n;        /* pairs measured */
+    size_t exact;    /* normalised forms equal */
+    size_t dice;     /* bigram Dice >= threshold */
     double sum_dice; /* for the mean */
 };
 

@@ -59,13 +59,6 @@ static bool is_vowel_letter(int c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
-static bool starts(const char *w, size_t len, size_t i, const char *lit)
-{
-    size_t n = strlen(lit);
-
-    return i + n <= len && memcmp(w + i, lit, n) == 0;
-}
-
 static void put(struct unit *u, size_t *n, char kind, char sym)
 {
     u[*n].kind = kind;
@@ -74,102 +67,124 @@ static void put(struct unit *u, size_t *n, char kind, char sym)
     (*n)++;
 }
 
+/* put() one unit for a spelling of used letters; returns used. */
+static size_t put_n(struct unit *u, size_t *n, char kind, char sym, size_t used)
+{
+    put(u, n, kind, sym);
+    return used;
+}
+
 /*
- * Pass 1: spellings to units. w[0..len) is lower-case ASCII letters.
- * Returns the number of units written to u (room for 2 * len).
+ * Pass 1: spellings to units, longest spelling first. w[0..len) is lower-case
+ * ASCII letters followed by four NULs (so w[i + 3] may be read). Returns the
+ * number of units written to u (room for 2 * len).
  */
 static size_t tokenise(const char *w, size_t len, struct unit *u)
 {
-    /* Multi-letter spellings, longest first within each starting letter. */
-    static const struct {
-        const char *s;
-        char kind;
-        char sym;
-    } multi[] = {
-        {"shch", K_CONS, 'x'},  {"tsch", K_CONS, 'x'},  {"sch", K_CONS, 'x'},  {"tch", K_CONS, 'x'},
-        {"tsh", K_CONS, 'x'},   {"dzh", K_JGLIDE, 'y'}, {"sh", K_CONS, 'x'},   {"zh", K_CONS, 'z'},
-        {"kh", K_CONS, 'h'},    {"ph", K_CONS, 'f'},    {"th", K_CONS, 't'},   {"dh", K_CONS, 'd'},
-        {"gh", K_CONS, 'g'},    {"bh", K_CONS, 'b'},    {"ck", K_CONS, 'k'},   {"dj", K_JGLIDE, 'y'},
-        {"oo", K_VOWEL, 'u'},   {"uu", K_VOWEL, 'u'},   {"ee", K_VOWEL, 'i'},  {"ii", K_VOWEL, 'i'},
-        {"iy", K_VOWEL, 'i'},   {"ij", K_VOWEL, 'i'},   {"aa", K_VOWEL, 'a'},
-    };
-    size_t i = 0, n = 0, m;
+    size_t i = 0, n = 0;
 
     while (i < len) {
-        int c = w[i];
-        bool done = false;
+        char c = w[i], c1 = w[i + 1], c2 = c1 != 0 ? w[i + 2] : 0;
+        char c3 = c2 != 0 ? w[i + 3] : 0;
+        size_t used;
 
-        if (starts(w, len, i, "ch")) {
-            /* Chi before r or l (Christos, Chloe) is h; elsewhere ch is x. */
-            bool chi = i + 2 < len && (w[i + 2] == 'r' || w[i + 2] == 'l');
-            put(u, &n, K_CONS, chi ? 'h' : 'x');
-            i += 2;
-            continue;
-        }
-        if (starts(w, len, i, "ou")) {
-            /* French ou before a vowel is w (Oualid); elsewhere it is u (Youssef). */
-            bool glide = i + 2 < len && is_vowel_letter(w[i + 2]);
-            put(u, &n, glide ? K_CONS : K_VOWEL, glide ? 'v' : 'u');
-            i += 2;
-            continue;
-        }
-        if (starts(w, len, i, "gi") && i + 2 < len && is_vowel_letter(w[i + 2])) {
-            /* Greek gamma before i and a vowel is y (Panagiotis, Panayiotis). */
-            put(u, &n, K_GLIDE, 'y');
-            u[n - 1].src = 'y';
-            i += 2;
-            continue;
-        }
-        if (starts(w, len, i, "gg")) {
-            /* Greek double gamma is ng (Aggeliki, Angeliki). */
-            put(u, &n, K_CONS, 'n');
-            put(u, &n, K_CONS, 'g');
-            i += 2;
-            continue;
-        }
-        for (m = 0; m < sizeof(multi) / sizeof(multi[0]); m++) {
-            if (multi[m].s[0] == c && starts(w, len, i, multi[m].s)) {
-                put(u, &n, multi[m].kind, multi[m].sym);
-                i += strlen(multi[m].s);
-                done = true;
-                break;
-            }
-        }
-        if (done)
-            continue;
-        i++;
-        if (is_vowel_letter(c)) {
-            put(u, &n, K_VOWEL, (char)c);
-            continue;
-        }
         switch (c) {
-        case 'y':
-            put(u, &n, K_RAW_Y, 'y');
+        case 's':
+            if (c1 == 'h' && c2 == 'c' && c3 == 'h')
+                used = put_n(u, &n, K_CONS, 'x', 4); /* shch */
+            else if (c1 == 'c' && c2 == 'h')
+                used = put_n(u, &n, K_CONS, 'x', 3); /* sch */
+            else
+                used = put_n(u, &n, K_CONS, c1 == 'h' ? 'x' : 's', c1 == 'h' ? 2 : 1);
             break;
-        case 'w':
-            put(u, &n, K_RAW_W, 'w');
+        case 't':
+            if (c1 == 's' && c2 == 'c' && c3 == 'h')
+                used = put_n(u, &n, K_CONS, 'x', 4); /* tsch */
+            else if ((c1 == 'c' || c1 == 's') && c2 == 'h')
+                used = put_n(u, &n, K_CONS, 'x', 3); /* tch, tsh */
+            else
+                used = put_n(u, &n, K_CONS, 't', c1 == 'h' ? 2 : 1); /* th, t */
             break;
-        case 'j':
-            put(u, &n, K_JGLIDE, 'y');
+        case 'd':
+            if (c1 == 'z' && c2 == 'h')
+                used = put_n(u, &n, K_JGLIDE, 'y', 3); /* dzh */
+            else if (c1 == 'j')
+                used = put_n(u, &n, K_JGLIDE, 'y', 2); /* dj */
+            else
+                used = put_n(u, &n, K_CONS, 'd', c1 == 'h' ? 2 : 1); /* dh, d */
             break;
         case 'c':
-            put(u, &n, K_CONS,
-                (i < len && (w[i] == 'e' || w[i] == 'i' || w[i] == 'y')) ? 's' : 'k');
+            if (c1 == 'h') /* chi before r or l (Christos, Chloe) is h; other ch is x */
+                used = put_n(u, &n, K_CONS, (c2 == 'r' || c2 == 'l') ? 'h' : 'x', 2);
+            else if (c1 == 'k')
+                used = put_n(u, &n, K_CONS, 'k', 2);
+            else
+                used = put_n(u, &n, K_CONS, (c1 == 'e' || c1 == 'i' || c1 == 'y') ? 's' : 'k', 1);
+            break;
+        case 'z':
+            used = put_n(u, &n, K_CONS, 'z', c1 == 'h' ? 2 : 1); /* zh, z */
+            break;
+        case 'k':
+            used = put_n(u, &n, K_CONS, c1 == 'h' ? 'h' : 'k', c1 == 'h' ? 2 : 1); /* kh, k */
+            break;
+        case 'p':
+            used = put_n(u, &n, K_CONS, 'f', c1 == 'h' ? 2 : 1); /* ph, p */
+            break;
+        case 'b':
+            used = put_n(u, &n, K_CONS, 'b', c1 == 'h' ? 2 : 1); /* bh, b */
+            break;
+        case 'g':
+            if (c1 == 'g') { /* Greek double gamma is ng (Aggeliki, Angeliki) */
+                put(u, &n, K_CONS, 'n');
+                used = put_n(u, &n, K_CONS, 'g', 2);
+            } else if (c1 == 'i' && is_vowel_letter(c2)) {
+                /* Greek gamma before i and a vowel is y (Panagiotis, Panayiotis). */
+                used = put_n(u, &n, K_GLIDE, 'y', 2);
+            } else {
+                used = put_n(u, &n, K_CONS, 'g', c1 == 'h' ? 2 : 1); /* gh, g */
+            }
+            break;
+        case 'o':
+            if (c1 == 'u' && is_vowel_letter(c2))
+                used = put_n(u, &n, K_CONS, 'v', 2); /* French ou before a vowel (Oualid) */
+            else if (c1 == 'u' || c1 == 'o')
+                used = put_n(u, &n, K_VOWEL, 'u', 2); /* ou, oo */
+            else
+                used = put_n(u, &n, K_VOWEL, 'o', 1);
+            break;
+        case 'u':
+            used = put_n(u, &n, K_VOWEL, 'u', c1 == 'u' ? 2 : 1);
+            break;
+        case 'e':
+            used = put_n(u, &n, K_VOWEL, c1 == 'e' ? 'i' : 'e', c1 == 'e' ? 2 : 1); /* ee, e */
+            break;
+        case 'i':
+            used = put_n(u, &n, K_VOWEL, 'i', (c1 == 'i' || c1 == 'y' || c1 == 'j') ? 2 : 1);
+            break;
+        case 'a':
+            used = put_n(u, &n, K_VOWEL, 'a', c1 == 'a' ? 2 : 1);
+            break;
+        case 'y':
+            used = put_n(u, &n, K_RAW_Y, 'y', 1);
+            break;
+        case 'w':
+            used = put_n(u, &n, K_RAW_W, 'w', 1);
+            break;
+        case 'j':
+            used = put_n(u, &n, K_JGLIDE, 'y', 1);
             break;
         case 'q':
-            put(u, &n, K_CONS, 'k');
+            used = put_n(u, &n, K_CONS, 'k', 1);
             break;
         case 'x':
             put(u, &n, K_CONS, 'k');
-            put(u, &n, K_CONS, 's');
-            break;
-        case 'p':
-            put(u, &n, K_CONS, 'f');
+            used = put_n(u, &n, K_CONS, 's', 1);
             break;
         default:
-            put(u, &n, K_CONS, (char)c);
+            used = put_n(u, &n, K_CONS, c, 1);
             break;
         }
+        i += used;
     }
     return n;
 }
@@ -268,8 +283,7 @@ static int emit(const struct unit *u, size_t n, struct buf *out)
             break;
         default:
             /* A final h after a kept a ("ah") was written as that a. */
-            if (last && u[i].sym == 'h' && i > 0 && u[i - 1].kind == K_VOWEL &&
-                u[i - 1].sym == 'a')
+            if (last && u[i].sym == 'h' && i > 0 && u[i - 1].kind == K_VOWEL && u[i - 1].sym == 'a')
                 c = 0;
             else
                 c = u[i].sym;
@@ -285,7 +299,7 @@ static int emit(const struct unit *u, size_t n, struct buf *out)
 
 int norm__phonetic_word(const char *word, size_t len, struct buf *out)
 {
-    char w[WORD_MAX];
+    char w[WORD_MAX + 4]; /* the word and NULs, so tokenise() may look 3 ahead */
     struct unit u[2 * WORD_MAX];
     size_t i, n = 0;
 
@@ -306,6 +320,7 @@ int norm__phonetic_word(const char *word, size_t len, struct buf *out)
     }
     if (n == 0)
         return 0;
+    memset(w + n, 0, 4);
     n = tokenise(w, n, u);
     n = resolve(u, n);
     return emit(u, n, out);

@@ -44,8 +44,7 @@ static int step_index(const char *name)
     return -1;
 }
 
-static int parse_steps(const json_t *steps, const char *path, struct norm_rules *out,
-                       struct err *e)
+static int parse_steps(const json_t *steps, const char *path, struct norm_rules *out, struct err *e)
 {
     size_t i;
     int last = -1;
@@ -58,12 +57,11 @@ static int parse_steps(const json_t *steps, const char *path, struct norm_rules 
         int idx;
 
         if (!json_is_string(item))
-            return err_set(e, ERR_INVALID, "%s.steps[%zu]: expected a step name (a string)",
-                           path, i);
+            return err_set(e, ERR_INVALID, "%s.steps[%zu]: expected a step name (a string)", path,
+                           i);
         name = json_string_value(item);
         if (strlen(name) != json_string_length(item))
-            return err_set(e, ERR_INVALID, "%s.steps[%zu]: step name contains a NUL byte",
-                           path, i);
+            return err_set(e, ERR_INVALID, "%s.steps[%zu]: step name contains a NUL byte", path, i);
         idx = step_index(name);
         if (idx < 0)
             return err_set(e, ERR_INVALID,
@@ -105,7 +103,8 @@ int norm_rules_from_json(const struct json_t *value, const char *path, struct no
     norm_rules_init(&r);
     if (!json_is_object(obj))
         return err_set(e, ERR_INVALID, "%s: expected an object with \"steps\"", path);
-    json_object_foreach((json_t *)obj, key, member) {
+    json_object_foreach((json_t *)obj, key, member)
+    {
         if (strcmp(key, "steps") == 0)
             steps = member;
         else if (strcmp(key, "date_format") == 0)
@@ -123,8 +122,7 @@ int norm_rules_from_json(const struct json_t *value, const char *path, struct no
         const char *fmt, *why = NULL;
 
         if (!(r.steps & NORM_DATE))
-            return err_set(e, ERR_INVALID, "%s.date_format: only allowed with the date step",
-                           path);
+            return err_set(e, ERR_INVALID, "%s.date_format: only allowed with the date step", path);
         if (!json_is_string(date_format))
             return err_set(e, ERR_INVALID, "%s.date_format: expected a string", path);
         fmt = json_string_value(date_format);

@@ -111,6 +111,7 @@ static const char rules_thai[] = ":: NFC ;"
                                  "ทร์ > ;"
                                  "[ก-ฮ] [ิุ]? ์ > ;"
                                  ":: Thai-Latin ;"
+                                 ":: NFC ;"
                                  "[ịı] > ai ;"
                                  "ả > am ;"
                                  "[ʹ'] > ;"
@@ -138,14 +139,10 @@ static const char rules_other[] = ":: Any-Latin ;"
                                   ":: Latin-ASCII ;";
 
 static const char *const script_rules[NORM__SCRIPT_COUNT] = {
-    [NORM__SCRIPT_LATIN] = rules_latin,
-    [NORM__SCRIPT_RUSSIAN] = rules_russian,
-    [NORM__SCRIPT_UKRAINIAN] = rules_ukrainian,
-    [NORM__SCRIPT_BELARUSIAN] = rules_belarusian,
-    [NORM__SCRIPT_GREEK] = rules_greek,
-    [NORM__SCRIPT_ARABIC] = rules_arabic,
-    [NORM__SCRIPT_THAI] = rules_thai,
-    [NORM__SCRIPT_HAN] = rules_han,
+    [NORM__SCRIPT_LATIN] = rules_latin,         [NORM__SCRIPT_RUSSIAN] = rules_russian,
+    [NORM__SCRIPT_UKRAINIAN] = rules_ukrainian, [NORM__SCRIPT_BELARUSIAN] = rules_belarusian,
+    [NORM__SCRIPT_GREEK] = rules_greek,         [NORM__SCRIPT_ARABIC] = rules_arabic,
+    [NORM__SCRIPT_THAI] = rules_thai,           [NORM__SCRIPT_HAN] = rules_han,
     [NORM__SCRIPT_OTHER] = rules_other,
 };
 
@@ -159,9 +156,31 @@ static const char *const script_names[NORM__SCRIPT_COUNT] = {
 
 /* ==== Per-thread state ==== */
 
+/*
+ * ICU takes 10 to 50 microseconds for one short name, while the same names come
+ * back again and again in a million records. Each thread keeps the results for
+ * recent runs in a direct-mapped cache: a run of at most CACHE_KEY_MAX bytes whose
+ * result fits CACHE_VAL_MAX bytes is looked up by hash before calling ICU.
+ */
+#define CACHE_SLOTS   1024 /* a power of two */
+#define CACHE_KEY_MAX 62
+#define CACHE_VAL_MAX 126
+
+struct cache_slot {
+    uint32_t hash;
+    unsigned char kind; /* enum norm__script */
+    unsigned char key_len;
+    unsigned char val_len;
+    bool used;
+    char key[CACHE_KEY_MAX];
+    char val[CACHE_VAL_MAX];
+};
+
 static _Thread_local UTransliterator *trans[NORM__SCRIPT_COUNT];
 static _Thread_local UChar *ubuf; /* UTF-16 text being transliterated */
 static _Thread_local int32_t ubuf_alloc;
+static _Thread_local struct cache_slot *cache; /* CACHE_SLOTS slots, made on first use */
+static _Thread_local unsigned long cache_hits, cache_misses;
 
 void norm__translit_release(void)
 {
@@ -175,6 +194,40 @@ void norm__translit_release(void)
     free(ubuf);
     ubuf = NULL;
     ubuf_alloc = 0;
+    free(cache);
+    cache = NULL;
+}
+
+void norm__translit_cache_clear(void)
+{
+    if (cache != NULL)
+        memset(cache, 0, sizeof(*cache) * CACHE_SLOTS);
+}
+
+void norm__translit_cache_stats(unsigned long *hits, unsigned long *misses)
+{
+    *hits = cache_hits;
+    *misses = cache_misses;
+}
+
+/* FNV-1a over the kind and the bytes. */
+static uint32_t run_hash(enum norm__script kind, const char *run, size_t len)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)kind;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)run[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static struct cache_slot *cache_slot(uint32_t hash)
+{
+    if (cache == NULL)
+        CALLOC_ARRAY(cache, CACHE_SLOTS);
+    return &cache[hash & (CACHE_SLOTS - 1)];
 }
 
 /* The transliterator for script s, opened on first use in this thread. */
@@ -302,8 +355,22 @@ static int translit_run(enum norm__script kind, const char *run, size_t len, str
     int32_t ulen = 0, limit, need, cap;
     int rc;
 
+    struct cache_slot *slot = NULL;
+    uint32_t hash = 0;
+    size_t start = out->len;
+
     if (kind == NORM__SCRIPT_LATIN && all_ascii(run, len))
         return buf_append(out, run, len);
+    if (len <= CACHE_KEY_MAX) {
+        hash = run_hash(kind, run, len);
+        slot = cache_slot(hash);
+        if (slot->used && slot->hash == hash && slot->kind == (unsigned char)kind &&
+            slot->key_len == len && memcmp(slot->key, run, len) == 0) {
+            cache_hits++;
+            return buf_append(out, slot->val, slot->val_len);
+        }
+        cache_misses++;
+    }
     t = get_trans(kind, e);
     if (t == NULL)
         return ERR_INVALID;
@@ -346,6 +413,15 @@ static int translit_run(enum norm__script kind, const char *run, size_t len, str
                        u_errorName(status));
     out->len += (size_t)need;
     out->data[out->len] = '\0';
+    if (slot != NULL && out->len - start <= CACHE_VAL_MAX) {
+        slot->used = true;
+        slot->hash = hash;
+        slot->kind = (unsigned char)kind;
+        slot->key_len = (unsigned char)len;
+        memcpy(slot->key, run, len);
+        slot->val_len = (unsigned char)(out->len - start);
+        memcpy(slot->val, out->data + start, out->len - start);
+    }
     return 0;
 }
 

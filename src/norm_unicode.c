@@ -94,8 +94,8 @@ static int encode(const utf8proc_int32_t *cp, long n, struct buf *out)
 
 int norm__nfkc_casefold(const char *in, size_t len, struct buf *out)
 {
-    const utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-                                  UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+    const utf8proc_option_t opt =
+        UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
     long n;
 
     n = decompose(in, len, opt);
@@ -185,8 +185,8 @@ int norm__strip_accents(const char *in, size_t len, struct buf *out)
         }
         cps[k++] = c;
     }
-    n = (long)utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)k, UTF8PROC_STABLE |
-                                                                    UTF8PROC_COMPOSE);
+    n = (long)utf8proc_normalize_utf32(cps, (utf8proc_ssize_t)k,
+                                       UTF8PROC_STABLE | UTF8PROC_COMPOSE);
     if (n < 0)
         return ERR_INVALID;
     return encode(cps, n, out);
