@@ -114,8 +114,7 @@ int norm__fold_space(const char *in, size_t len, bool drop, struct buf *out)
         utf8proc_ssize_t n = 1;
 
         if (c >= 0x80) {
-            n = utf8proc_iterate((const utf8proc_uint8_t *)in + i, (utf8proc_ssize_t)(len - i),
-                                 &c);
+            n = utf8proc_iterate((const utf8proc_uint8_t *)in + i, (utf8proc_ssize_t)(len - i), &c);
             if (n <= 0)
                 return ERR_INVALID;
         }

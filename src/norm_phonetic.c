@@ -2,27 +2,37 @@
  * norm_phonetic.c: NORM_PHONETIC, folding romanisation variants of a name into
  * one key ("Iuliia", "Yuliya", "Julia", "Юлия" all become "ylya").
  *
- * It runs after transliteration, on ASCII words, and keeps what the romanisation
- * systems agree on: a consonant skeleton with the first and last vowel.
+ * It runs after transliteration, on each word of ASCII letters, and keeps what
+ * the romanisation systems agree on: a consonant skeleton with the first and the
+ * last vowel. Arabic script writes no short vowels, so the inner vowels cannot
+ * count; Russian surnames differ by their last vowel (Ivanov, Ivanova), so it
+ * must count.
  *
- *   1. Letters become units, longest spelling first: sh, sch, shch, ch, tch, tsch
- *      -> x; zh -> z; kh -> h; ph, f, p -> f; th -> t; dh -> d; gh -> g; bh -> b;
- *      ck, q, c (not before e, i, y) -> k; c before e, i, y -> s; x -> ks;
- *      j, dj, dzh -> the glide y; ou, oo, uu -> u; ee, ii, iy, ij -> i; aa -> a.
- *      "ch" before r or l is the Greek chi: h (Christos, Khristos, Hristos).
- *   2. w is v next to a vowel and the vowel u elsewhere (Arabic "ywsf" is Yusuf).
- *      y, and i, are the glide y before a vowel or after one (Maria, Husayn,
- *      Sergei), else the vowel i. A glide before e goes (Yelena/Elena,
- *      Andreyev/Andreev, Vasilyev/Vasilev), and so does a glide between a
- *      consonant and o (Fyodor/Fedor, Alyona/Alena).
+ *   1. Spellings become units, longest first: sh sch shch ch tch tsch tsh -> x;
+ *      zh -> z; kh -> h; ph f p -> f; th -> t; dh -> d; gh -> g; bh -> b;
+ *      ck q, and c not before e i y -> k; c before e i y -> s; x -> ks;
+ *      j dj dzh -> a glide y that is never dropped; gg -> ng; gi before a vowel
+ *      -> glide y (Greek gamma); ou oo uu -> u, but ou before a vowel -> v
+ *      (French Oualid); ee ii iy ij -> i; aa -> a. ch before r or l is the Greek
+ *      chi: h (Christos, Khristos, Hristos).
+ *   2. w is v at the start of a word or next to a vowel, else the vowel u
+ *      (Arabic "ywsf" is Yusuf). y is the glide before a vowel or at the start,
+ *      else the vowel i; i is the glide before a vowel (Maria, Iuliia). After a
+ *      vowel, i and y make a diphthong, which is the vowel i (Hussein, Husayn and
+ *      Arabic "hsin" meet). A glide before e is dropped (Yelena/Elena,
+ *      Andreyev/Andreev, Vasilyev/Vasilev), and so is a y between a consonant
+ *      and o (Fyodor/Fedor, Alyona/Alena).
  *   3. The key: a first vowel is kept as a (for a o u), e or i; a last vowel is
- *      kept as it is (Ivanov/Ivanova stay apart), a final glide is i
+ *      kept as it is (Ivanov/Ivanova stay apart) and a last glide is i
  *      (Sergey/Sergei/Sergii); other vowels are dropped; a final "ah" is a
- *      (Fatimah/Fatima); "orn" at the end is "on" (Thai -porn/-phon); doubled
- *      letters are one (Hussein/Husein, Muhammad/Mohamed), but the same letter
- *      on both sides of a dropped vowel stays twice (Papadopoulos: ffdfls).
+ *      (Fatimah/Fatima); r between a or o and a final t, n or d is dropped (Thai
+ *      Siriporn/Siriphon, Amnart/Amnat); doubled letters are one
+ *      (Muhammad/Mohamed), but the same letter on both sides of a dropped vowel
+ *      stays twice (Papadopoulos is ffdfls).
  *
- * docs/internals/norm.md lists examples and the near misses this merges.
+ * Words that Arabic joins to the next (al, el, abd, abdul, abu...) are keyed with
+ * the next word. docs/internals/norm.md gives examples, the measured rates and the
+ * near misses this merges (Hasan and Husayn among them).
  */
 #include "norm_int.h"
 

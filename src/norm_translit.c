@@ -69,7 +69,8 @@ static const char rules_greek[] = ":: Greek-Latin/UNGEGN ;"
  * as a, w, y. Before it: vowel signs and the tatweel go; ta marbuta and alif
  * maqsura are the final -a people write (Fatima, Mustafa); alif with hamza below
  * is i (Ibrahim), other hamza seats are their vowel; ain is dropped except at the
- * start of a word, where Latin spellings show a vowel (Ali, Omar); waw and ya
+ * start of a word, where Latin spellings show a vowel (Ali, Omar; ain and ya
+ * there are i, as in Isa); waw and ya
  * between consonants, or after one at the end, are the long vowels u and i; the
  * name of God is written out (Abdullah). After it: its ain and hamza letters
  * (U+02BF, U+02BE) left by anything else are dropped.
@@ -102,9 +103,10 @@ static const char rules_arabic[] = ":: NFC ;"
  * Thai: ICU's Thai-Latin follows ISO 11940 (a transliteration: อ is x, จ is c,
  * implicit vowels are not written) and breaks words with spaces. Before it:
  * spaces of the value are kept apart as '|', letters silenced by the
- * thanthakhat (์) are removed, as RTGS does. After it: ไ and ใ are ai, ญ is n,
- * จ is ch, อ is o, its word-break spaces go, and a consonant at the end of a
- * syllable takes its RTGS final value (r, l -> n; d, s, ch, th -> t; b, ph -> p).
+ * thanthakhat (์) are removed, as RTGS does. After it: ไ and ใ are ai, ำ is am,
+ * ญ is n, จ is ch, อ is o, its word-break spaces go (they fall inside names:
+ * "s̄ur chạy" for สุรชัย), and a consonant at the end of a word takes its RTGS
+ * final value (r, l -> n; d, s, ch, th -> t; b, ph -> p).
  */
 static const char rules_thai[] = ":: NFC ;"
                                  "' ' > '|' ;"
