@@ -102,7 +102,8 @@ static const char rules_arabic[] = ":: NFC ;"
 /*
  * Thai: ICU's Thai-Latin follows ISO 11940 (a transliteration: อ is x, จ is c,
  * implicit vowels are not written) and breaks words with spaces. Before it:
- * spaces of the value are kept apart as '|', letters silenced by the
+ * spaces of the value are kept apart as '|', sara am (ำ), which NFKC splits in
+ * two, is put together again, letters silenced by the
  * thanthakhat (์) are removed, as RTGS does. After it: ไ and ใ are ai, ำ is am,
  * ญ is n, จ is ch, อ is o, its word-break spaces go (they fall inside names:
  * "s̄ur chạy" for สุรชัย), and a consonant at the end of a word takes its RTGS
@@ -110,6 +111,7 @@ static const char rules_arabic[] = ":: NFC ;"
  */
 static const char rules_thai[] = ":: NFC ;"
                                  "' ' > '|' ;"
+                                 "\\u0E4D\\u0E32 > \\u0E33 ;" /* NFKC splits sara am */
                                  "ทร์ > ;"
                                  "[ก-ฮ] [ิุ]? ์ > ;"
                                  ":: Thai-Latin ;"
@@ -291,24 +293,17 @@ static bool is_weak(UScriptCode sc)
     return sc == USCRIPT_COMMON || sc == USCRIPT_INHERITED || sc == USCRIPT_INVALID_CODE;
 }
 
-/* Does a word of run[0..len) end in "енко", the Ukrainian surname ending? */
-static bool has_enko_word(const char *run, size_t len)
+/* Does the word w[0..len) end in "енко", the Ukrainian surname ending? */
+static bool ends_in_enko(const char *w, size_t len)
 {
     static const char lower[] = "енко", upper[] = "ЕНКО";
     const size_t n = sizeof(lower) - 1;
-    size_t i;
 
-    for (i = 0; i + n <= len; i++) {
-        bool at_end = i + n == len || (unsigned char)run[i + n] < 0x80;
-
-        if (at_end && (memcmp(run + i, lower, n) == 0 || memcmp(run + i, upper, n) == 0))
-            return true;
-    }
-    return false;
+    return len >= n && (memcmp(w + len - n, lower, n) == 0 || memcmp(w + len - n, upper, n) == 0);
 }
 
 /*
- * Ukrainian or Russian rules for a Cyrillic run: Ukrainian when it has a letter
+ * Ukrainian or Russian rules for a Cyrillic word: Ukrainian when it has a letter
  * that Russian lacks (і ї є ґ) or a surname in -енко (Шевченко, Гончаренко: г is
  * h in Ukrainian). Belarusian when it has ў.
  */
@@ -317,7 +312,7 @@ static enum norm__script cyrillic_language(const char *run, size_t len)
     enum norm__script kind = NORM__SCRIPT_RUSSIAN;
     size_t i = 0;
 
-    if (has_enko_word(run, len))
+    if (ends_in_enko(run, len))
         kind = NORM__SCRIPT_UKRAINIAN;
 
     while (i < len) {
@@ -427,6 +422,52 @@ static int translit_run(enum norm__script kind, const char *run, size_t len, str
     return 0;
 }
 
+/*
+ * A Cyrillic run: the language is decided word by word (a Russian given name may
+ * stand beside a Ukrainian surname), and neighbouring words of one language go
+ * to ICU together.
+ */
+static int translit_cyrillic(const char *run, size_t len, struct buf *out, struct err *e)
+{
+    size_t i = 0, group = 0;
+    enum norm__script group_kind = NORM__SCRIPT_RUSSIAN;
+    bool have_group = false;
+    int rc;
+
+    while (i < len) {
+        size_t w = i, wend;
+        enum norm__script k;
+
+        /* A word is a stretch of non-ASCII bytes; ASCII spaces and marks part them. */
+        while (w < len && (unsigned char)run[w] < 0x80)
+            w++;
+        if (w == len)
+            break;
+        wend = w;
+        while (wend < len && (unsigned char)run[wend] >= 0x80)
+            wend++;
+        k = cyrillic_language(run + w, wend - w);
+        if (have_group && k != group_kind) {
+            rc = translit_run(group_kind, run + group, w - group, out, e);
+            if (rc < 0)
+                return rc;
+            group = w;
+        }
+        group_kind = k;
+        have_group = true;
+        i = wend;
+    }
+    return translit_run(group_kind, run + group, len - group, out, e);
+}
+
+static int translit_any(enum norm__script kind, const char *run, size_t len, struct buf *out,
+                        struct err *e)
+{
+    if (kind == NORM__SCRIPT_RUSSIAN)
+        return translit_cyrillic(run, len, out, e);
+    return translit_run(kind, run, len, out, e);
+}
+
 int norm__translit(const char *in, size_t len, struct buf *out, struct err *e)
 {
     size_t i = 0, run_start = 0;
@@ -457,9 +498,7 @@ int norm__translit(const char *in, size_t len, struct buf *out, struct err *e)
             have_kind = true;
         } else if (k != kind) {
             /* A new script starts at i: the run so far (with weak characters) ends. */
-            if (kind == NORM__SCRIPT_RUSSIAN)
-                kind = cyrillic_language(in + run_start, i - run_start);
-            rc = translit_run(kind, in + run_start, i - run_start, out, e);
+            rc = translit_any(kind, in + run_start, i - run_start, out, e);
             if (rc < 0)
                 return rc;
             run_start = i;
@@ -467,7 +506,5 @@ int norm__translit(const char *in, size_t len, struct buf *out, struct err *e)
         }
         i += (size_t)n;
     }
-    if (kind == NORM__SCRIPT_RUSSIAN)
-        kind = cyrillic_language(in + run_start, len - run_start);
-    return translit_run(kind, in + run_start, len - run_start, out, e);
+    return translit_any(kind, in + run_start, len - run_start, out, e);
 }
