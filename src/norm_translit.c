@@ -238,7 +238,7 @@ static struct cache_slot *cache_slot(uint32_t hash)
 static UTransliterator *get_trans(enum norm__script s, struct err *e)
 {
     UErrorCode status = U_ZERO_ERROR;
-    UParseError perr;
+    UParseError perr = {0};
     UChar id[32];
     UChar *rules = NULL;
     int32_t rules_len = 0;
