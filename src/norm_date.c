@@ -1,13 +1,15 @@
 /*
  * norm_date.c: NORM_DATE, a date written the way the schema asks ("%Y%m%d").
  *
- * Parsing belongs to date.h (date_parse). Until src/date.c is on main, the step
- * itself reports ERR_UNSUPPORTED; the output format and its checks below are
- * complete and tested.
+ * Parsing belongs to date.h (date_parse: 2024-03-05, 5 March 2024, 05.03.2024
+ * when unambiguous, ...); this file checks the output format and writes it, so
+ * that "5 Mar 1990" and "1990-03-05" encode alike.
  */
 #include "norm_int.h"
 
 #include <string.h>
+
+#include "date.h"
 
 #include "banned.h"
 
@@ -73,9 +75,16 @@ int norm__date_write(int year, int month, int day, const char *fmt, struct buf *
 
 int norm__date(const char *in, size_t len, const char *fmt, struct buf *out, struct err *e)
 {
-    (void)in;
-    (void)len;
-    (void)fmt;
-    (void)out;
-    return err_set(e, ERR_UNSUPPORTED, "dates need the date module (date.c), not built yet");
+    struct date d;
+    const char *why = NULL;
+    int rc;
+
+    rc = date_parse(in, len, &d, &why);
+    if (rc < 0)
+        return err_set(e, ERR_INVALID, "the value is not a date: %s",
+                       why != NULL ? why : "unknown form");
+    rc = norm__date_write(d.year, d.month, d.day, fmt, out);
+    if (rc < 0)
+        return err_set(e, rc, "the date does not fit the output");
+    return 0;
 }

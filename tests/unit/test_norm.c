@@ -434,6 +434,51 @@ static void test_apply_errors(void **state)
     buf_release(&out);
 }
 
+static void test_date_step(void **state)
+{
+    struct norm_rules rules;
+    struct buf out;
+    struct err e;
+    static const char *const same[] = {"1990-03-05", "5 March 1990", "5 Mar 1990",  "05-Mar-1990",
+                                       " 19900305 ", "1990/03/05",   "March 5 1990"};
+    size_t i;
+    (void)state;
+
+    buf_init(&out, 100);
+    assert_int_equal(parse("{\"steps\": [\"nfkc_casefold\", \"date\"], \"date_format\": "
+                           "\"%Y%m%d\"}",
+                           &rules, &e),
+                     0);
+    for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        buf_reset(&out);
+        if (norm_apply(&rules, same[i], strlen(same[i]), &out, &e) != 0)
+            fail_msg("'%s': %s", same[i], e.msg);
+        assert_string_equal(out.data, "19900305");
+    }
+    /* Fullwidth digits become ASCII in NFKC first. */
+    buf_reset(&out);
+    assert_int_equal(
+        norm_apply(&rules, "１９９０-０３-０５", strlen("１９９０-０３-０５"), &out, &e), 0);
+    assert_string_equal(out.data, "19900305");
+
+    /* Not a date, or ambiguous: an error that does not quote the value. */
+    buf_reset(&out);
+    assert_int_equal(norm_apply(&rules, "1990-02-30", 10, &out, &e), ERR_INVALID);
+    assert_non_null(strstr(e.msg, "date"));
+    assert_null(strstr(e.msg, "1990"));
+    assert_int_equal(norm_apply(&rules, "05/03/1990", 10, &out, &e), ERR_INVALID);
+    assert_non_null(strstr(e.msg, "ambiguous"));
+    assert_int_equal(norm_apply(&rules, "Maria", 5, &out, &e), ERR_INVALID);
+    assert_int_equal(out.len, 0);
+
+    /* The default format is the ISO form. */
+    norm_rules_init(&rules);
+    rules.steps = NORM_DATE;
+    assert_int_equal(norm_apply(&rules, "13.07.2001", 10, &out, &e), 0);
+    assert_string_equal(out.data, "2001-07-13");
+    buf_release(&out);
+}
+
 static void test_date_format(void **state)
 {
     const char *why = NULL;
@@ -610,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_names_greek),
         cmocka_unit_test(test_names_thai),
         cmocka_unit_test(test_apply_errors),
+        cmocka_unit_test(test_date_step),
         cmocka_unit_test(test_date_format),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_rates),
