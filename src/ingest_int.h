@@ -98,8 +98,8 @@ struct ingest_importer {
     int64_t import_id;
     struct store_import_counts counts;
     struct ingest_row row;
-    struct hmap seen;      /* "agency\0case_ref" -> line, for repeats within the file */
-    struct hmap agencies;  /* agency name -> id */
+    struct hmap seen;      /* "agency\0case_ref" of rows found unchanged, for repeats */
+    struct hmap agencies;  /* "name\0type\0country" -> agency id */
     char today[11];
     char sha256[65];
     struct progress progress;

@@ -105,7 +105,7 @@ static void row_reset(struct ingest_row *row)
 {
     int f;
 
-    rec_release(&row->rec);
+    rec_clear(&row->rec);
     rec_issues_reset(&row->issues);
     for (f = 0; f < REC_NFIELDS; f++) {
         buf_reset(&row->acc[f]);

@@ -18,24 +18,96 @@
 
 #include "banned.h"
 
+/*
+ * A record's values live in chunks that belong to it, allocated as needed and
+ * never moved, so that the pointers in val[] stay valid. A value that is replaced
+ * leaves its old bytes in the chunk until the record is cleared.
+ */
+struct rec_chunk {
+    struct rec_chunk *next;
+    size_t used;
+    size_t cap;
+    char data[];
+};
+
+#define REC_CHUNK_SIZE 4096
+
 void rec_init(struct rec *r)
 {
     memset(r, 0, sizeof(*r));
 }
 
+void rec_clear(struct rec *r)
+{
+    struct rec_chunk *c;
+    struct rec_chunk *next;
+
+    memset(r->val, 0, sizeof(r->val));
+    free(r->extra);
+    r->extra = NULL;
+    if (r->chunks == NULL)
+        return;
+    /* Keep the first chunk (the one a typical record fits in), free the rest. */
+    for (c = r->chunks->next; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
+    r->chunks->next = NULL;
+    r->chunks->used = 0;
+}
+
 void rec_release(struct rec *r)
 {
-    int f;
-    for (f = 0; f < REC_NFIELDS; f++)
-        free(r->val[f]);
-    free(r->extra);
+    struct rec_chunk *c;
+    struct rec_chunk *next;
+
+    rec_clear(r);
+    for (c = r->chunks; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
     rec_init(r);
+}
+
+char *rec__alloc(struct rec *r, size_t n)
+{
+    struct rec_chunk *c = r->chunks;
+    char *p;
+
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > REC_CHUNK_SIZE ? n : REC_CHUNK_SIZE;
+        struct rec_chunk *fresh = xmalloc(st_add(sizeof(*fresh), cap));
+        fresh->used = 0;
+        fresh->cap = cap;
+        if (c == NULL || cap > REC_CHUNK_SIZE) {
+            /* A big value gets a chunk of its own, kept behind the current one. */
+            fresh->next = c != NULL ? c->next : NULL;
+            if (c != NULL)
+                c->next = fresh;
+            else
+                r->chunks = fresh;
+        } else {
+            fresh->next = c;
+            r->chunks = fresh;
+        }
+        c = fresh;
+    }
+    p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *rec__strndup(struct rec *r, const char *s, size_t n)
+{
+    char *p = rec__alloc(r, st_add(n, 1));
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
 }
 
 void rec_put(struct rec *r, int field, const char *canonical)
 {
-    free(r->val[field]);
-    r->val[field] = canonical != NULL ? xstrdup(canonical) : NULL;
+    r->val[field] = canonical != NULL ? rec__strndup(r, canonical, strlen(canonical)) : NULL;
 }
 
 /* ==== issues ==== */
@@ -74,22 +146,23 @@ void rec_issues_add(struct rec_issues *is, int field, size_t column, const char 
 
 /* ==== digest ==== */
 
-static void put_len(crypto_generichash_state *st, uint64_t n)
+/* Write n as 8 bytes, little-endian, at p; return the end. */
+static unsigned char *put_len(unsigned char *p, uint64_t n)
 {
-    unsigned char b[8];
     int i;
     for (i = 0; i < 8; i++)
-        b[i] = (unsigned char)(n >> (8 * i));
-    crypto_generichash_update(st, b, 8);
+        p[i] = (unsigned char)(n >> (8 * i));
+    return p + 8;
 }
 
-static void put_item(crypto_generichash_state *st, const char *name, const char *value)
+static unsigned char *put_item(unsigned char *p, const char *name, size_t nlen, const char *value,
+                               size_t vlen)
 {
-    size_t nlen = strlen(name), vlen = strlen(value);
-    put_len(st, nlen);
-    crypto_generichash_update(st, (const unsigned char *)name, nlen);
-    put_len(st, vlen);
-    crypto_generichash_update(st, (const unsigned char *)value, vlen);
+    p = put_len(p, nlen);
+    memcpy(p, name, nlen);
+    p = put_len(p + nlen, vlen);
+    memcpy(p, value, vlen);
+    return p + vlen;
 }
 
 /*
@@ -102,17 +175,39 @@ static void put_item(crypto_generichash_state *st, const char *name, const char 
 void rec_digest(const struct rec *r, unsigned char out[16])
 {
     static const char prefix[] = "tiphub-rec-1";
-    crypto_generichash_state st;
+    unsigned char stack[4096];
+    unsigned char *bytes = stack;
+    unsigned char *p;
+    size_t vlen[REC_NFIELDS];
+    size_t total = sizeof(prefix) - 1;
+    size_t extra_len = r->extra != NULL ? strlen(r->extra) : 0;
     int f;
 
+    /*
+     * The bytes are laid out in one buffer, sized first, and hashed with one call:
+     * import digests every row, and growing a buffer or many small updates cost
+     * several times more than the hash itself.
+     */
     rec__init();
-    crypto_generichash_init(&st, NULL, 0, 16);
-    crypto_generichash_update(&st, (const unsigned char *)prefix, sizeof(prefix) - 1);
     for (f = 0; f < REC_NFIELDS; f++) {
-        if (r->val[f] != NULL)
-            put_item(&st, rec_fields[f].name, r->val[f]);
+        if (r->val[f] == NULL)
+            continue;
+        vlen[f] = strlen(r->val[f]);
+        total = st_add(total, st_add(16 + strlen(rec_fields[f].name), vlen[f]));
     }
     if (r->extra != NULL)
-        put_item(&st, "", r->extra);
-    crypto_generichash_final(&st, out, 16);
+        total = st_add(total, 16 + extra_len);
+    if (total > sizeof(stack))
+        bytes = xmalloc(total);
+    memcpy(bytes, prefix, sizeof(prefix) - 1);
+    p = bytes + sizeof(prefix) - 1;
+    for (f = 0; f < REC_NFIELDS; f++) {
+        if (r->val[f] != NULL)
+            p = put_item(p, rec_fields[f].name, strlen(rec_fields[f].name), r->val[f], vlen[f]);
+    }
+    if (r->extra != NULL)
+        p = put_item(p, "", 0, r->extra, extra_len);
+    crypto_generichash(out, 16, bytes, (unsigned long long)(p - bytes), NULL, 0);
+    if (bytes != stack)
+        free(bytes);
 }

@@ -314,7 +314,8 @@ int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const 
 
     /* The agency has this case_ref already: unchanged, or an update. */
     rc = store__prepare(s, &s->case_lookup,
-                        "SELECT id, digest FROM cases WHERE agency_id = ?1 AND case_ref = ?2", e);
+                        "SELECT id, digest, import_id FROM cases WHERE agency_id = ?1 AND case_ref = ?2",
+                        e);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(s->case_lookup, 1, agency_id);
@@ -324,6 +325,11 @@ int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const 
     id = sqlite3_column_int64(s->case_lookup, 0);
     if (case_id != NULL)
         *case_id = id;
+    if (sqlite3_column_int64(s->case_lookup, 2) == import_id) {
+        sqlite3_reset(s->case_lookup);
+        *result = STORE_PUT_REPEATED;
+        return 0;
+    }
     if (sqlite3_column_bytes(s->case_lookup, 1) == 16 &&
         memcmp(sqlite3_column_blob(s->case_lookup, 1), digest, 16) == 0) {
         sqlite3_reset(s->case_lookup);
@@ -375,7 +381,7 @@ int store_case_each(struct store *s, const char *agency,
             rc = store__db_err(s, e, "cannot read cases");
             break;
         }
-        rec_release(&r);
+        rec_clear(&r);
         rec_put(&r, REC_F_ORG_NAME, (const char *)sqlite3_column_text(st, 1));
         rec_put(&r, REC_F_ORG_TYPE, (const char *)sqlite3_column_text(st, 2));
         rec_put(&r, REC_F_ORG_COUNTRY, (const char *)sqlite3_column_text(st, 3));
