@@ -199,9 +199,41 @@ static const char migration_2[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX person_members_by_person ON person_members(run_id, person);\n";
 
+/*
+ * Version 3: statistics releases and the privacy budget ledger. A release is
+ * stored with what it cost; budgets.spent is debited in the same transaction that
+ * inserts the release (store_release_add), so a release never exists without its
+ * debit nor a debit without its release. Amounts are whole nano-epsilon. The index
+ * hub_records_stats covers every column statistics read, in id order, so that they
+ * scan it instead of the records with their CLKs (store_run_scan).
+ */
+static const char migration_3[] =
+    "CREATE TABLE budgets(\n"
+    "    dataset TEXT PRIMARY KEY,\n"
+    "    total_nano INTEGER NOT NULL CHECK (total_nano >= 0),\n"
+    "    spent_nano INTEGER NOT NULL DEFAULT 0 CHECK (spent_nano >= 0),\n"
+    "    delta_spent REAL NOT NULL DEFAULT 0,\n"
+    "    updated_at TEXT NOT NULL,\n"
+    "    CHECK (spent_nano <= total_nano)\n"
+    ");\n"
+    "CREATE TABLE releases(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    dataset TEXT NOT NULL REFERENCES budgets(dataset),\n"
+    "    query_key TEXT NOT NULL,\n"
+    "    mode TEXT NOT NULL,\n"
+    "    epsilon_nano INTEGER NOT NULL CHECK (epsilon_nano >= 0),\n"
+    "    delta REAL NOT NULL DEFAULT 0,\n"
+    "    payload TEXT NOT NULL,\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    UNIQUE(dataset, query_key)\n"
+    ");\n"
+    "CREATE INDEX hub_records_stats ON hub_records(id, submission_id, sex, age, year, forms,\n"
+    "    detected_in, exploited_in, citizenship);\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
+    migration_3,
 };
 
 static const int nmigrations = (int)(sizeof(migrations) / sizeof(migrations[0]));
