@@ -20,7 +20,10 @@
  * samplers must not run where an observer can time them one by one: tiphub adds
  * noise in batch jobs on the hub.
  *
- * A struct dp_rng is used by one thread at a time. It holds no allocated memory.
+ * A struct dp_rng is used by one thread at a time. It holds no allocated memory, but
+ * it keeps up to DP_RNG_BLOCK bytes of random output ahead: do not carry one across
+ * fork() (both processes would draw the same noise); set it up in the process that
+ * uses it, and dp_rng_release() it when done.
  */
 #ifndef TIPHUB_DP_H
 #define TIPHUB_DP_H
@@ -34,11 +37,11 @@ struct err;
 /* The largest numerator or denominator the samplers accept: 2^32. */
 #define DP_PARAM_MAX ((uint64_t)1 << 32)
 
-/* Bytes of seeded output kept ahead in a struct dp_rng. */
-#define DP_RNG_BLOCK 224
+/* Bytes of random output a struct dp_rng fetches at a time and keeps ahead. */
+#define DP_RNG_BLOCK 1024
 
 enum dp_rng_kind {
-    DP_RNG_SYSTEM = 1, /* libsodium's randombytes (the system generator) */
+    DP_RNG_SYSTEM = 1, /* libsodium's randombytes_buf() (the kernel generator) */
     DP_RNG_SEEDED = 2, /* a ChaCha20 stream from a 32-byte seed (tests, reproducible runs) */
     DP_RNG_SCRIPT = 3, /* a list of words given by a unit test (src/dp_int.h) */
 };
@@ -47,17 +50,17 @@ enum dp_rng_kind {
 struct dp_rng {
     enum dp_rng_kind kind;
     unsigned char key[32];             /* seeded: key of the next block */
-    unsigned char block[DP_RNG_BLOCK]; /* seeded: output not handed out yet */
-    size_t pos;                        /* seeded: next unused byte of block */
+    unsigned char block[DP_RNG_BLOCK]; /* system, seeded: output fetched ahead */
+    size_t pos;                        /* system, seeded: next unused byte of block */
     const uint32_t *script;            /* script: the words to hand out, in order */
     size_t script_len;                 /* script: number of words */
     uint64_t nwords;                   /* 32-bit words drawn so far (tests, bench) */
 };
 
 /*
- * Draw from libsodium's randombytes (randombytes_random(), ChaCha20 keyed from the
- * kernel). Calls sodium_init(), and aborts if libsodium cannot start: there is no
- * safe way to go on without randomness.
+ * Draw from libsodium's randombytes_buf() (on Linux its "sysrandom" backend: the
+ * kernel's getrandom()), DP_RNG_BLOCK bytes at a time. Calls sodium_init(), and
+ * aborts if libsodium cannot start: there is no safe way to go on without randomness.
  */
 void dp_rng_init_system(struct dp_rng *r);
 

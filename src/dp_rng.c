@@ -1,7 +1,7 @@
 /*
  * dp_rng.c: the random bits under the dp samplers (dp.h): the system source
- * (libsodium's randombytes), a seeded stream for tests, a scripted source for unit
- * tests, and exact uniform integers in [0, n) by rejection.
+ * (libsodium's randombytes_buf(), a block at a time), a seeded stream for tests, a
+ * scripted source for unit tests, and exact uniform integers in [0, n) by rejection.
  *
  * Everything the samplers decide comes from dp__uniform128(), which draws 32-bit
  * words, so the three sources only have to produce words.
@@ -26,6 +26,7 @@ void dp_rng_init_system(struct dp_rng *r)
     if (sodium_init() < 0)
         abort();
     r->kind = DP_RNG_SYSTEM;
+    r->pos = sizeof(r->block); /* empty: the first word refills */
 }
 
 void dp_rng_init_seeded(struct dp_rng *r, const unsigned char seed[32])
@@ -56,38 +57,43 @@ void dp_rng_release(struct dp_rng *r)
 }
 
 /*
- * Refill the seeded block. One call of randombytes_buf_deterministic() under the
- * current key gives 32 + DP_RNG_BLOCK bytes: the first 32 become the next key (so
- * the stream goes on, and a key once used is gone), the rest are handed out.
+ * Refill the block. The system source reads DP_RNG_BLOCK bytes with one
+ * randombytes_buf() call (libsodium's "sysrandom" backend makes a getrandom()
+ * system call per call, so one word per call would cost a system call per word).
+ * The seeded source makes 32 + DP_RNG_BLOCK bytes with one
+ * randombytes_buf_deterministic() call under the current key: the first 32 become
+ * the next key (so the stream goes on, and a key once used is gone), the rest are
+ * handed out.
  */
-static void seeded_refill(struct dp_rng *r)
+static void refill(struct dp_rng *r)
 {
     unsigned char out[32 + DP_RNG_BLOCK];
 
-    randombytes_buf_deterministic(out, sizeof(out), r->key);
-    memcpy(r->key, out, 32);
-    memcpy(r->block, out + 32, DP_RNG_BLOCK);
-    sodium_memzero(out, sizeof(out));
+    if (r->kind == DP_RNG_SYSTEM) {
+        randombytes_buf(r->block, DP_RNG_BLOCK);
+    } else {
+        randombytes_buf_deterministic(out, sizeof(out), r->key);
+        memcpy(r->key, out, 32);
+        memcpy(r->block, out + 32, DP_RNG_BLOCK);
+        sodium_memzero(out, sizeof(out));
+    }
     r->pos = 0;
 }
 
 uint32_t dp_rng_u32(struct dp_rng *r)
 {
     const unsigned char *p = NULL;
-    uint32_t w = 0;
 
     r->nwords++;
     switch (r->kind) {
     case DP_RNG_SYSTEM:
-        return randombytes_random();
     case DP_RNG_SEEDED:
         if (r->pos + 4 > sizeof(r->block))
-            seeded_refill(r);
+            refill(r);
         p = r->block + r->pos;
         r->pos += 4;
         /* Little-endian, so that a seed gives the same words on every machine. */
-        w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        return w;
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     case DP_RNG_SCRIPT:
         if (r->nwords > r->script_len)
             abort();

@@ -242,7 +242,7 @@ int dp_discrete_gaussian(struct dp_rng *r, uint64_t sigma2_num, uint64_t sigma2_
     d = sigma2_den / g;
     t = dp__isqrt(n / d) + 1;
     dt = d * t;
-    den = (dp__u128)n * d * (t * t) * 2;
+    den = (dp__u128)n * d * t * t * 2;
     for (;;) {
         int64_t y = 0;
         uint64_t abs_y;

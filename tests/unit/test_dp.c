@@ -27,10 +27,15 @@
 #include "dp.h"
 #include "dp_int.h"
 #include "err.h"
+#include "strutil.h"
 
-#define NSAMPLES 200000
-#define LIM      4000 /* histograms cover [-LIM, LIM]; the tests' tails beyond are < e^-200 */
-#define Z_BOUND  4.5L
+/*
+ * Samples per check: 200,000, or TIPHUB_DP_TEST_SAMPLES for a longer run by hand
+ * (the bounds scale with the sample size, so they hold at any size).
+ */
+static long nsamples = 200000;
+#define LIM     4000 /* histograms cover [-LIM, LIM]; the tests' tails beyond are < e^-200 */
+#define Z_BOUND 4.5L
 
 static void make_seed(unsigned char seed[32], unsigned k)
 {
@@ -235,7 +240,7 @@ static void check_fit(const char *name, const struct dist *d, long double param,
     long double stat, crit, mean, var, m4, smean, svar, se_mean, se_var;
     int df = 0;
 
-    sample_hist(d, seed_k, NSAMPLES, &h);
+    sample_hist(d, seed_k, nsamples, &h);
     exact_pmf(d->kind, param, pmf);
     stat = chi2_stat(&h, pmf, &df);
     crit = chi2_crit(df, 0.001L);
@@ -300,14 +305,14 @@ static void test_dp_fit_negative_control(void **state)
     int df = 0;
 
     (void)state;
-    sample_hist(&lap, 21, NSAMPLES, &h);
+    sample_hist(&lap, 21, nsamples, &h);
     exact_pmf(DIST_LAPLACE, 1.1L, pmf);
     stat = chi2_stat(&h, pmf, &df);
     printf("  negative control laplace t=1 vs pmf t=1.1: chi2 %.1Lf df %d crit %.2Lf\n", stat, df,
            chi2_crit(df, 0.001L));
     assert_true(stat > chi2_crit(df, 0.001L));
 
-    sample_hist(&gau, 22, NSAMPLES, &h);
+    sample_hist(&gau, 22, nsamples, &h);
     exact_pmf(DIST_GAUSSIAN, 1.1L, pmf);
     stat = chi2_stat(&h, pmf, &df);
     printf("  negative control gaussian s2=1 vs pmf s2=1.1: chi2 %.1Lf df %d crit %.2Lf\n", stat,
@@ -315,10 +320,10 @@ static void test_dp_fit_negative_control(void **state)
     assert_true(stat > chi2_crit(df, 0.001L));
 
     /* A zero counted twice (the sign of 0 not rejected) would be caught. */
-    sample_hist(&lap, 23, NSAMPLES, &h);
+    sample_hist(&lap, 23, nsamples, &h);
     exact_pmf(DIST_LAPLACE, 1.0L, pmf);
-    h.counts[LIM] += (long)(pmf[LIM] * NSAMPLES);
-    h.n += (long)(pmf[LIM] * NSAMPLES);
+    h.counts[LIM] += (long)(pmf[LIM] * nsamples);
+    h.n += (long)(pmf[LIM] * nsamples);
     stat = chi2_stat(&h, pmf, &df);
     assert_true(stat > chi2_crit(df, 0.001L));
 }
@@ -336,7 +341,7 @@ static void check_symmetry(const char *name, const struct dist *d, unsigned seed
     long acc_p = 0, acc_n = 0;
     int pairs = 0, x;
 
-    sample_hist(d, seed_k, NSAMPLES, &h);
+    sample_hist(d, seed_k, nsamples, &h);
     for (x = LIM; x >= 1; x--) {
         acc_p += h.counts[LIM + x];
         acc_n += h.counts[LIM - x];
@@ -428,8 +433,8 @@ static void test_dp_bernoulli_exp(void **state)
     make_seed(seed, 41);
     dp_rng_init_seeded(&r, seed);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        long yes = count_true(&r, cases[i].num, cases[i].den, NSAMPLES);
-        check_rate(cases[i].name, yes, NSAMPLES, expl(-cases[i].gamma));
+        long yes = count_true(&r, cases[i].num, cases[i].den, nsamples);
+        check_rate(cases[i].name, yes, nsamples, expl(-cases[i].gamma));
     }
     /* gamma = 0 is certain; a huge gamma is (all but) impossible. */
     assert_int_equal(count_true(&r, 0, 1, 10000), 10000);
@@ -464,12 +469,12 @@ static void test_dp_bernoulli_exp128(void **state)
     dp_rng_init_seeded(&r, seed);
     for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         long yes = 0;
-        for (i = 0; i < NSAMPLES; i++) {
+        for (i = 0; i < nsamples; i++) {
             bool b = false;
             assert_int_equal(dp__bernoulli_exp128(&r, cases[c].num, cases[c].den, &b), 0);
             yes += b;
         }
-        check_rate(cases[c].name, yes, NSAMPLES, expl(-cases[c].gamma));
+        check_rate(cases[c].name, yes, nsamples, expl(-cases[c].gamma));
     }
     dp_rng_release(&r);
 }
@@ -939,6 +944,13 @@ static void test_dp_no_floating_point(void **state)
 
 int main(void)
 {
+    const char *env = getenv("TIPHUB_DP_TEST_SAMPLES");
+    uint64_t n = 0;
+    if (env != NULL) {
+        if (str_to_u64(env, strlen(env), 1000000000, &n) != 0 || n < 1000)
+            return 2;
+        nsamples = (long)n;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dp_chi2_tables),
         cmocka_unit_test(test_dp_uniform_rejection_scripted),
