@@ -44,6 +44,7 @@ int clk_encoder_new(const struct clk_schema *s, const void *secret, size_t secre
     buf_init(&enc->sc.value, BUF_MAX_LINE);
     buf_init(&enc->sc.norm, BUF_MAX_LINE);
     buf_init(&enc->sc.token, BUF_MAX_LINE);
+    buf_init(&enc->sc.padded, BUF_MAX_LINE);
     enc->fkeys = xcalloc(s->nfeatures + 1, sizeof(*enc->fkeys));
 
     if (s->nfeatures > 0) {
@@ -84,7 +85,9 @@ void clk_encoder_free(struct clk_encoder *enc)
     buf_release(&enc->sc.value);
     buf_release(&enc->sc.norm);
     buf_release(&enc->sc.token);
+    buf_release(&enc->sc.padded);
     free(enc->sc.cps);
+    free(enc->sc.offs);
     free(enc);
 }
 
@@ -199,8 +202,13 @@ int clk_encode(struct clk_encoder *enc, const struct clk_value *values, size_t n
     memcpy(out, enc->filter, nbytes);
     if (s->l % 8 != 0)
         out[nbytes - 1] &= (uint8_t)(0xFFu << (8 - s->l % 8));
-    for (i = 0; i < nbytes; i++)
-        pc += (unsigned)__builtin_popcount(out[i]);
+    for (i = 0; i < nbytes; i++) {
+        /* byte popcount without needing the POPCNT instruction */
+        unsigned x = out[i];
+        x = x - ((x >> 1) & 0x55u);
+        x = (x & 0x33u) + ((x >> 2) & 0x33u);
+        pc += (x + (x >> 4)) & 0x0Fu;
+    }
     if (popcount != NULL)
         *popcount = pc;
     return 0;

@@ -123,8 +123,16 @@ struct clk__hmac_md5 {
 
 #define CLK_BLAKE_STATES 8 /* keyed BLAKE2b states precomputed per feature (salts "0".."7") */
 
+/*
+ * BLAKE2b's chaining value after the key block, for one key and salt: hashing a
+ * message of 1 to 128 bytes then takes one compression (clk__blake2b_tail).
+ */
+struct clk__blake_mid {
+    uint64_t h[8];
+};
+
 struct clk__fkeys {
-    crypto_generichash_blake2b_state blake[CLK_BLAKE_STATES];
+    struct clk__blake_mid blake[CLK_BLAKE_STATES];
     size_t nblake;
     const uint8_t *key0;      /* first key of the feature (BLAKE2b key, HMAC-SHA1 key) */
     const uint8_t *key1;      /* second key (HMAC-MD5 key) */
@@ -139,6 +147,9 @@ struct clk__scratch {
     struct buf token;     /* one encoded token */
     uint32_t *cps;        /* code points of the value, with n-gram padding */
     size_t ncps, cps_cap;
+    struct buf padded;    /* utf-8/ascii: the padded value as UTF-8 */
+    size_t *offs;         /* utf-8/ascii: byte offset of each code point in padded */
+    size_t offs_cap;
     clk__i128 num_v;      /* numeric: the quantised value */
 };
 
@@ -242,6 +253,16 @@ void clk__hmac_sha1(const struct clk__hmac_sha1 *h, const uint8_t *msg, size_t l
 void clk__hmac_md5_init(struct clk__hmac_md5 *h, const uint8_t *key, size_t key_len);
 void clk__hmac_md5(const struct clk__hmac_md5 *h, const uint8_t *msg, size_t len,
                    uint8_t out[16]);
+
+/*
+ * BLAKE2b-512 with a key (1 to 64 bytes) and a 16-byte salt, in two steps: the
+ * chaining value after the key block, then one message of 1 to 128 bytes. The
+ * result equals crypto_generichash_blake2b_salt_personal() with no personal.
+ */
+void clk__blake2b_mid(struct clk__blake_mid *m, const uint8_t *key, size_t key_len,
+                      const uint8_t salt[16]);
+void clk__blake2b_tail(const struct clk__blake_mid *m, const uint8_t *msg, size_t len,
+                       uint8_t out[64]);
 
 /* Set up a feature's hash states from its two keys of key_size bytes. */
 int clk__fkeys_init(struct clk__fkeys *fk, const struct clk__feature *f, const uint8_t *key0,

@@ -297,7 +297,7 @@ int clk__tokens_prepare(const struct clk__feature *f, struct clk__scratch *sc, s
 {
     size_t pad, need, i;
     long n;
-    int rc;
+    int rc = 0;
 
     *ntokens = 0;
     if (sc->value.len == 0)
@@ -327,6 +327,33 @@ int clk__tokens_prepare(const struct clk__feature *f, struct clk__scratch *sc, s
         sc->cps[pad + (size_t)n + i] = ' ';
     }
     sc->ncps = (size_t)n + 2 * pad;
+    if (f->encoding == CLK_ENC_UTF8 || f->encoding == CLK_ENC_ASCII) {
+        /* Keep the padded value as UTF-8 with code point offsets: tokens are slices. */
+        size_t off = 0;
+        if (sc->offs_cap < sc->ncps + 1) {
+            sc->offs_cap = sc->ncps + 1 + sc->ncps / 2;
+            REALLOC_ARRAY(sc->offs, sc->offs_cap);
+        }
+        buf_reset(&sc->padded);
+        for (i = 0; i < pad; i++)
+            sc->offs[i] = i;
+        rc = buf_grow(&sc->padded, sc->value.len + 2 * pad);
+        if (rc < 0)
+            return err_set(e, ERR_TOOBIG, "column '%s': value too long", f->identifier);
+        memset(sc->padded.data, ' ', pad);
+        memcpy(sc->padded.data + pad, sc->value.data, sc->value.len);
+        memset(sc->padded.data + pad + sc->value.len, ' ', pad);
+        sc->padded.len = sc->value.len + 2 * pad;
+        sc->padded.data[sc->padded.len] = '\0';
+        off = pad;
+        for (i = 0; i < (size_t)n; i++) {
+            uint32_t c = sc->cps[pad + i];
+            sc->offs[pad + i] = off;
+            off += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        }
+        for (i = 0; i <= pad; i++)
+            sc->offs[pad + (size_t)n + i] = off + i;
+    }
     if (f->cmp == CLK_CMP_EXACT)
         *ntokens = 1;
     else
@@ -341,6 +368,33 @@ int clk__token(const struct clk__feature *f, struct clk__scratch *sc, size_t i, 
     int rc;
 
     buf_reset(t);
+    if (f->cmp != CLK_CMP_NUMERIC &&
+        (f->encoding == CLK_ENC_UTF8 || f->encoding == CLK_ENC_ASCII)) {
+        /* fast path: a slice of the padded UTF-8 value, after the position prefix */
+        size_t a = f->cmp == CLK_CMP_EXACT ? 0 : i;
+        size_t b = f->cmp == CLK_CMP_EXACT ? sc->ncps : i + f->ngram_n;
+        char digits[24];
+        size_t nd = 0, pos = i + 1;
+        if (f->encoding == CLK_ENC_ASCII)
+            for (j = a; j < b; j++)
+                if (sc->cps[j] >= 0x80)
+                    return err_set(e, ERR_INVALID,
+                                   "column '%s': value cannot be encoded in ascii",
+                                   f->identifier);
+        if (f->cmp == CLK_CMP_NGRAM && f->positional) {
+            do {
+                digits[nd++] = (char)('0' + pos % 10);
+                pos /= 10;
+            } while (pos > 0);
+            while (nd > 0)
+                rc = buf_putc(t, digits[--nd]);
+            rc = buf_putc(t, ' ');
+        }
+        rc = buf_append(t, sc->padded.data + sc->offs[a], sc->offs[b] - sc->offs[a]);
+        if (rc < 0)
+            return err_set(e, ERR_TOOBIG, "column '%s': token too long", f->identifier);
+        return 0;
+    }
     rc = encode_bom(t, f->encoding);
     if (rc == 0 && f->cmp == CLK_CMP_NUMERIC) {
         struct buf digits;
