@@ -29,6 +29,12 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
+    {"init", "create a store", cli__run_init},
+    {"import", "import case files (CSV, JSON Lines) into a store", cli__run_import},
+    {"export", "export a store's cases as CSV or JSON Lines", cli__run_export},
+    {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
+    {"status", "show what a store holds; check its integrity", cli__run_status},
+    {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };
 
@@ -160,6 +166,16 @@ int cli_fail(const struct cli_common *c, const struct err *e)
         }
     }
     return cli_exit_for(e->code);
+}
+
+void cli_print_json(json_t *o)
+{
+    if (o == NULL)
+        return;
+    json_dumpf(o, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    fflush(stdout);
+    json_decref(o);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

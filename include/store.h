@@ -1,0 +1,181 @@
+/*
+ * store.h: the tiphub store, one SQLite file. The only module that includes
+ * sqlite3.h; everything else reaches the database through these functions.
+ *
+ * An agency's store holds its case records (with names: it never leaves the
+ * agency), their earlier revisions, the rows set aside in quarantine, and a log of
+ * imports. A hub's store (later migrations) holds submissions of encodings, the
+ * persons found by linkage and the statistics released. One schema serves both;
+ * each side simply leaves the other's tables empty.
+ *
+ * The file is opened in WAL mode with synchronous=FULL and foreign keys on. The
+ * schema has a version (PRAGMA user_version) and forward migrations run when the
+ * file is opened (store_schema.c). A bulk write runs inside store_begin() /
+ * store_commit(): killed at any moment, the store holds either all of it or none
+ * of it.
+ */
+#ifndef TIPHUB_STORE_H
+#define TIPHUB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "rec.h"
+
+struct store;
+
+enum {
+    STORE_CREATE = 1u << 0,   /* create the file if it does not exist */
+    STORE_READONLY = 1u << 1, /* open for reading only (no migration) */
+};
+
+/*
+ * Open (and with STORE_CREATE create) the store at path and bring its schema up to
+ * date. Fails with ERR_NOTFOUND if it does not exist and STORE_CREATE is not set,
+ * ERR_CORRUPT if the file is not a tiphub store or is newer than this program.
+ */
+int store_open(const char *path, unsigned flags, struct store **out, struct err *e);
+/* Close; rolls back an open transaction. NULL is a no-op. */
+void store_close(struct store *s);
+
+/* The schema version of the open store, and the one this program writes. */
+int store_schema_version(struct store *s);
+int store_schema_latest(void);
+
+/* Begin an immediate (write) transaction; commit it; roll it back (never fails). */
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* PRAGMA integrity_check and foreign_key_check: 0 if both are clean, else ERR_CORRUPT. */
+int store_check(struct store *s, struct err *e);
+
+/* ---- agencies ---- */
+
+/*
+ * The id of the agency called name, created if new. type (an HTCDS org_Type) and
+ * country (alpha-3) may be NULL; when given they update the agency.
+ */
+int store_agency_ensure(struct store *s, const char *name, const char *type, const char *country,
+                        int64_t *id, struct err *e);
+
+/* Call fn for every agency, by name, with its number of cases. */
+int store_agency_each(struct store *s,
+                      int (*fn)(const char *name, const char *type, const char *country,
+                                uint64_t ncases, void *arg),
+                      void *arg, struct err *e);
+
+/* ---- imports ---- */
+
+struct store_import_counts {
+    uint64_t read;        /* rows read from the file */
+    uint64_t stored;      /* rows now in the store: inserted + updated + unchanged */
+    uint64_t inserted;    /* new cases */
+    uint64_t updated;     /* changed cases (the previous revision is kept) */
+    uint64_t unchanged;   /* rows identical to the stored case */
+    uint64_t quarantined; /* rows set aside, with reasons */
+};
+
+/*
+ * Record the start of an import of source (a path as given) in format ("csv" or
+ * "jsonl"), with the file's SHA-256 in hex and its header line (raw bytes, may be
+ * NULL for JSONL). Call inside the import's transaction.
+ */
+int store_import_start(struct store *s, const char *source, const char *format,
+                       const char *sha256_hex, const void *header, size_t header_len,
+                       int64_t *import_id, struct err *e);
+int store_import_finish(struct store *s, int64_t import_id, const struct store_import_counts *c,
+                        struct err *e);
+
+/* ---- cases ---- */
+
+enum store_put_result {
+    STORE_PUT_INSERTED,
+    STORE_PUT_UPDATED,
+    STORE_PUT_UNCHANGED,
+};
+
+/*
+ * Store record r (already validated) for agency_id: insert it, or if the agency
+ * has a case with the same case_ref, update it when it differs (keeping the old
+ * values as a revision) or leave it when it is the same. *case_id (may be NULL)
+ * gets the case's id.
+ */
+int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const struct rec *r,
+                   enum store_put_result *result, int64_t *case_id, struct err *e);
+
+/*
+ * Call fn for every case (of the agency called agency, or all when NULL), in id
+ * order, with the record filled with its current values (org_* fields from the
+ * agency). fn returns 0 to go on; any other value stops and is returned.
+ */
+int store_case_each(struct store *s, const char *agency,
+                    int (*fn)(const struct rec *r, int64_t case_id, void *arg), void *arg,
+                    struct err *e);
+
+/*
+ * Call fn with each distinct key of the cases' extra data (columns tiphub does not
+ * know, kept from the input), in sorted order.
+ */
+int store_case_extra_keys(struct store *s, const char *agency,
+                          int (*fn)(const char *key, void *arg), void *arg, struct err *e);
+
+/* Number of cases and of kept revisions (of one agency or all when agency is NULL). */
+int store_case_count(struct store *s, const char *agency, uint64_t *cases, uint64_t *revisions,
+                     struct err *e);
+
+/* How many imports the store has logged. */
+int store_import_count(struct store *s, uint64_t *n, struct err *e);
+
+/* ---- quarantine ---- */
+
+struct store_quarantine_row {
+    int64_t id;             /* set by the store */
+    int64_t import_id;
+    const char *agency;     /* NULL if the row's agency could not be told */
+    const char *source;     /* file as given to import */
+    const char *format;     /* "csv" or "jsonl" */
+    uint64_t line;          /* 1-based line where the row starts */
+    const void *raw;        /* the row's bytes as in the file */
+    size_t raw_len;
+    bool raw_truncated;     /* raw was cut at the record size limit */
+    uint64_t raw_total;     /* full length of the row */
+    const char *reasons;    /* JSON array of {line, column, field, reason} */
+    const char *status;     /* "open" or "resolved" (set by the store) */
+    const char *created_at; /* set by the store */
+    const void *header;     /* the import's header line (CSV), may be NULL */
+    size_t header_len;
+};
+
+/*
+ * Set a row aside. If the same agency has an open entry with the same raw bytes
+ * (a re-import of the same file), nothing is added and *added is false.
+ */
+int store_quarantine_add(struct store *s, const struct store_quarantine_row *q, bool *added,
+                         struct err *e);
+
+struct store_quarantine_filter {
+    const char *agency;  /* NULL for all */
+    int64_t import_id;   /* 0 for all */
+    const int64_t *ids;  /* only these ids, or NULL */
+    size_t nids;
+    bool include_resolved;
+};
+
+/* Call fn for each matching entry in id order (fields valid during the call). */
+int store_quarantine_each(struct store *s, const struct store_quarantine_filter *f,
+                          int (*fn)(const struct store_quarantine_row *q, void *arg), void *arg,
+                          struct err *e);
+
+/* Mark entry id resolved by case case_id. ERR_NOTFOUND if it is not open. */
+int store_quarantine_resolve(struct store *s, int64_t id, int64_t case_id, struct err *e);
+/* Replace an open entry's raw bytes and reasons after a failed retry. */
+int store_quarantine_update(struct store *s, int64_t id, const void *raw, size_t raw_len,
+                            const char *reasons, struct err *e);
+/* Open and resolved entries (of one agency or all). */
+int store_quarantine_count(struct store *s, const char *agency, uint64_t *open, uint64_t *resolved,
+                           struct err *e);
+
+#endif
