@@ -124,6 +124,48 @@ uint64_t clk__fold(uint8_t *bf, uint64_t n, unsigned folds)
     return n;
 }
 
+/* Hash the waiting tokens and set their bits. */
+static void batch_flush(struct clk_encoder *enc)
+{
+    struct clk__batch *b = &enc->batch;
+    uint8_t out[4][64];
+    uint64_t mask = enc->hash_l - 1;
+    int lane;
+    size_t t;
+
+    if (b->n == 0)
+        return;
+    for (lane = b->n; lane < 4; lane++) {
+        /* idle lanes repeat lane 0; their output is not used */
+        b->mid[lane] = b->mid[0];
+        b->len[lane] = b->len[0];
+        memcpy(b->blocks[lane], b->blocks[0], sizeof(b->blocks[0]));
+    }
+    clk__blake2b_tail4(b->mid, (const uint8_t(*)[128])b->blocks, b->len, out);
+    for (lane = 0; lane < b->n; lane++)
+        for (t = 0; t < b->k[lane]; t++) {
+            uint64_t word = (uint64_t)out[lane][2 * t] | ((uint64_t)out[lane][2 * t + 1] << 8);
+            clk__setbit(enc->filter, word & mask);
+        }
+    b->n = 0;
+}
+
+/* Queue a token that needs one BLAKE2b round (k <= 32, 1 to 128 bytes). */
+static void batch_add(struct clk_encoder *enc, const struct clk__blake_mid *mid,
+                      const uint8_t *tok, size_t len, uint64_t k)
+{
+    struct clk__batch *b = &enc->batch;
+    int lane = b->n;
+
+    b->mid[lane] = mid;
+    memset(b->blocks[lane], 0, sizeof(b->blocks[lane]));
+    memcpy(b->blocks[lane], tok, len);
+    b->len[lane] = len;
+    b->k[lane] = k;
+    if (++b->n == 4)
+        batch_flush(enc);
+}
+
 /* Hash one feature's value into the filter. */
 static int encode_value(struct clk_encoder *enc, size_t fi, const char *v, size_t len,
                         struct err *e)
@@ -148,15 +190,18 @@ static int encode_value(struct clk_encoder *enc, size_t fi, const char *v, size_
             v = sc->norm.data;
             len = sc->norm.len;
         }
+        bool formatted = false;
         if (!(enc->flags & CLK_NO_VALIDATE)) {
-            buf_reset(&sc->value);
             rc = clk__validate(f, v, len, sc, e);
             if (rc < 0)
                 return rc;
+            formatted = f->fmt == CLK_FMT_INTEGER || f->fmt == CLK_FMT_DATE;
         }
-        rc = clk__format(f, v, len, sc, e);
-        if (rc < 0)
-            return rc;
+        if (!formatted) {
+            rc = clk__format(f, v, len, sc, e);
+            if (rc < 0)
+                return rc;
+        }
     }
     rc = clk__tokens_prepare(f, sc, &ntokens, e);
     if (rc < 0)
@@ -167,8 +212,13 @@ static int encode_value(struct clk_encoder *enc, size_t fi, const char *v, size_
         if (rc < 0)
             return rc;
         if (f->hash == CLK_HASH_BLAKE) {
-            clk__blake_insert(fk, s->key_size, (const uint8_t *)sc->token.data, sc->token.len, k,
-                              enc->filter, enc->hash_l);
+            if (k == 0)
+                continue;
+            if (k <= 32 && fk->nblake > 0 && sc->token.len >= 1 && sc->token.len <= 128)
+                batch_add(enc, &fk->blake[0], (const uint8_t *)sc->token.data, sc->token.len, k);
+            else
+                clk__blake_insert(fk, s->key_size, (const uint8_t *)sc->token.data,
+                                  sc->token.len, k, enc->filter, enc->hash_l);
         } else {
             rc = clk__double_insert(fk, f->prevent_singularity, (const uint8_t *)sc->token.data,
                                     sc->token.len, k, enc->filter, enc->hash_l, e);
@@ -191,6 +241,7 @@ int clk_encode(struct clk_encoder *enc, const struct clk_value *values, size_t n
         return err_set(e, ERR_INVALID, "record has %zu values when %zu are expected", nvalues,
                        s->nfeatures);
     memset(enc->filter, 0, enc->hash_bytes);
+    enc->batch.n = 0;
     for (i = 0; i < s->nfeatures; i++) {
         if (s->features[i].ignored)
             continue;
@@ -198,6 +249,7 @@ int clk_encode(struct clk_encoder *enc, const struct clk_value *values, size_t n
         if (rc < 0)
             return rc;
     }
+    batch_flush(enc);
     clk__fold(enc->filter, enc->hash_l, s->xor_folds);
     memcpy(out, enc->filter, nbytes);
     if (s->l % 8 != 0)

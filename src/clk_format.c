@@ -734,6 +734,7 @@ int clk__validate(const struct clk__feature *f, const char *v, size_t len,
     long n = decode_into(sc, v, len);
     size_t i;
 
+    buf_reset(&sc->value);
     if (n < 0)
         return fail(e, f, "value is not valid UTF-8");
     if (f->encoding == CLK_ENC_ASCII)
@@ -770,33 +771,24 @@ int clk__validate(const struct clk__feature *f, const char *v, size_t len,
         }
         return 0;
     case CLK_FMT_INTEGER: {
-        size_t mark = sc->value.len;
+        /* the check computes the formatted value: keep it (see clk_int.h) */
         int rc = py_int_cps(sc->cps, (size_t)n, &sc->value);
-        const char *num = sc->value.data + mark;
-        size_t numlen = sc->value.len - mark;
         if (rc < 0)
             return fail(e, f, "value is not an integer");
-        if (f->has_minimum && cmp_decimal(num, numlen, f->minimum) < 0) {
-            buf_truncate(&sc->value, mark);
+        if (f->has_minimum && cmp_decimal(sc->value.data, sc->value.len, f->minimum) < 0) {
             snprintf(why, sizeof(why), "integer below minimum %lld", (long long)f->minimum);
             return fail(e, f, why);
         }
-        if (f->has_maximum && cmp_decimal(num, numlen, f->maximum) > 0) {
-            buf_truncate(&sc->value, mark);
+        if (f->has_maximum && cmp_decimal(sc->value.data, sc->value.len, f->maximum) > 0) {
             snprintf(why, sizeof(why), "integer above maximum %lld", (long long)f->maximum);
             return fail(e, f, why);
         }
-        buf_truncate(&sc->value, mark);
         return 0;
     }
-    case CLK_FMT_DATE: {
-        size_t mark = sc->value.len;
-        int rc = clk__date_format(f->date, v, len, &sc->value, why, sizeof(why));
-        buf_truncate(&sc->value, mark);
-        if (rc < 0)
+    case CLK_FMT_DATE:
+        if (clk__date_format(f->date, v, len, &sc->value, why, sizeof(why)) < 0)
             return fail(e, f, why);
         return 0;
-    }
     case CLK_FMT_ENUM:
         for (i = 0; i < f->nenum; i++)
             if (f->enum_lens[i] == len && memcmp(f->enum_values[i], v, len) == 0)

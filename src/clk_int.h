@@ -153,6 +153,15 @@ struct clk__scratch {
     clk__i128 num_v;      /* numeric: the quantised value */
 };
 
+/* Tokens waiting to be hashed four at a time (one BLAKE2b round each). */
+struct clk__batch {
+    const struct clk__blake_mid *mid[4];
+    uint8_t blocks[4][128];
+    size_t len[4];
+    uint64_t k[4];
+    int n;
+};
+
 struct clk_encoder {
     const struct clk_schema *schema;
     unsigned flags;
@@ -163,6 +172,7 @@ struct clk_encoder {
     size_t hash_bytes;
     uint8_t *filter;          /* hash_bytes, rounded up to 8 */
     struct clk__scratch sc;
+    struct clk__batch batch;
 };
 
 /* ---- clk_format.c ---- */
@@ -206,7 +216,11 @@ void clk__regex_free(struct clk__feature *f);
  */
 int clk__py_int_canonical(const char *s, size_t len, struct buf *out);
 
-/* Validate value v (not a missing-value sentinel) against f's format. */
+/*
+ * Validate value v (not a missing-value sentinel) against f's format. For integer
+ * and date features the check computes the formatted value, which is left in
+ * sc->value: clk__format() need not run again (for other types it must).
+ */
 int clk__validate(const struct clk__feature *f, const char *v, size_t len,
                   struct clk__scratch *sc, struct err *e);
 
@@ -263,6 +277,13 @@ void clk__blake2b_mid(struct clk__blake_mid *m, const uint8_t *key, size_t key_l
                       const uint8_t salt[16]);
 void clk__blake2b_tail(const struct clk__blake_mid *m, const uint8_t *msg, size_t len,
                        uint8_t out[64]);
+
+/*
+ * Four final compressions at once (AVX2 when the CPU has it): lane i hashes
+ * blocks[i][0..len[i]) (the rest of the block must be zero) from mid[i].
+ */
+void clk__blake2b_tail4(const struct clk__blake_mid *const mid[4], const uint8_t (*blocks)[128],
+                        const size_t len[4], uint8_t (*out)[64]);
 
 /* Set up a feature's hash states from its two keys of key_size bytes. */
 int clk__fkeys_init(struct clk__fkeys *fk, const struct clk__feature *f, const uint8_t *key0,

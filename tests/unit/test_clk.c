@@ -158,6 +158,35 @@ static void test_blake2b_split_matches_libsodium(void **state)
     }
 }
 
+static void test_blake2b_four_lanes(void **state)
+{
+    struct clk__blake_mid mids[4];
+    const struct clk__blake_mid *mp[4];
+    uint8_t key[64], salt[16], blocks[4][128], out4[4][64], one[64];
+    size_t len[4];
+    unsigned seed = 99;
+    int round, lane;
+    (void)state;
+
+    for (round = 0; round < 200; round++) {
+        for (lane = 0; lane < 4; lane++) {
+            size_t klen = 1 + (size_t)(rand_r(&seed) % 64);
+            randombytes_buf(key, sizeof(key));
+            randombytes_buf(salt, sizeof(salt));
+            clk__blake2b_mid(&mids[lane], key, klen, salt);
+            mp[lane] = &mids[lane];
+            len[lane] = 1 + (size_t)(rand_r(&seed) % 128);
+            memset(blocks[lane], 0, 128);
+            randombytes_buf(blocks[lane], len[lane]);
+        }
+        clk__blake2b_tail4(mp, (const uint8_t(*)[128])blocks, len, out4);
+        for (lane = 0; lane < 4; lane++) {
+            clk__blake2b_tail(mp[lane], blocks[lane], len[lane], one);
+            assert_memory_equal(out4[lane], one, 64);
+        }
+    }
+}
+
 /* ==== HMAC (RFC 2202) ==== */
 
 static void test_hmac_rfc2202(void **state)
@@ -581,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_hkdf_sha512_and_limits),
         cmocka_unit_test(test_blake2b_kat),
         cmocka_unit_test(test_blake2b_split_matches_libsodium),
+        cmocka_unit_test(test_blake2b_four_lanes),
         cmocka_unit_test(test_hmac_rfc2202),
         cmocka_unit_test(test_ngram_tokens),
         cmocka_unit_test(test_numeric_tokens),
