@@ -168,8 +168,8 @@ int main(int argc, char **argv)
             } else if (j == 2) {
                 for (t = 0; t < 8; t++) {
                     int n = snprintf(tok, sizeof(tok), "%zu %c", t + 1, v->data[t]);
-                    crypto_generichash_blake2b_salt_personal(h, 64, (const uint8_t *)tok,
-                                                             (size_t)n, key, 64, salt, NULL);
+                    crypto_generichash_blake2b_salt_personal(h, 64, (const uint8_t *)tok, (size_t)n,
+                                                             key, 64, salt, NULL);
                     sink ^= h[0];
                     calls++;
                 }
@@ -187,10 +187,11 @@ int main(int argc, char **argv)
 
     printf("bench_encode: %zu records, default schema (l=%llu), mean fill %.3f\n", nrec,
            (unsigned long long)clk_schema_l(schema), fill / (double)nrec);
-    printf("  encode (clk_encode)      %10.0f records/s per core  (%.2f us/record)\n", (double)nrec / t_enc,
-           t_enc * 1e6 / (double)nrec);
-    printf("  baseline (BLAKE2b only)  %10.0f records/s per core  (%llu calls, %.1f tokens/record)\n",
-           (double)nrec / t_base, calls, (double)tokens / (double)nrec);
+    printf("  encode (clk_encode)      %10.0f records/s per core  (%.2f us/record)\n",
+           (double)nrec / t_enc, t_enc * 1e6 / (double)nrec);
+    printf(
+        "  baseline (BLAKE2b only)  %10.0f records/s per core  (%llu calls, %.1f tokens/record)\n",
+        (double)nrec / t_base, calls, (double)tokens / (double)nrec);
     printf("  ratio encode/baseline    %10.2f\n", t_base / t_enc);
     (void)sink;
     rc = 0;

@@ -37,9 +37,9 @@
 #include "banned.h"
 
 #define DEFAULT_SCHEMA "linkage/htcds-default.json"
-#define SECRET_MAX 4096
-#define FILL_WARN 0.55
-#define STDOUT_MAX ((size_t)1 << 30)
+#define SECRET_MAX     4096
+#define FILL_WARN      0.55
+#define STDOUT_MAX     ((size_t)1 << 30)
 
 static const char usage[] =
     "usage: tiphub encode --csv FILE [--schema FILE] [--secret-file FILE]\n"
@@ -124,8 +124,9 @@ static int read_secret(const struct encode_opts *o, uint8_t **out, size_t *len, 
         const char *env = getenv("TIPHUB_SECRET");
         if (env == NULL) {
             sodium_free(s);
-            return err_set(e, ERR_USAGE, "no secret: give --secret-file FILE or set "
-                                         "$TIPHUB_SECRET");
+            return err_set(e, ERR_USAGE,
+                           "no secret: give --secret-file FILE or set "
+                           "$TIPHUB_SECRET");
         }
         n = strlen(env);
         if (n > SECRET_MAX) {
@@ -165,14 +166,13 @@ static int check_header(const struct clk_schema *s, const struct csv_record *rec
     size_t n = clk_schema_nfeatures(s), i;
 
     if (rec->nfields != n)
-        return err_set(e, ERR_INVALID, "header has %zu columns when %zu are expected",
-                       rec->nfields, n);
+        return err_set(e, ERR_INVALID, "header has %zu columns when %zu are expected", rec->nfields,
+                       n);
     for (i = 0; i < n; i++) {
         const char *id = clk_schema_identifier(s, i);
         if (rec->fields[i].len != strlen(id) || memcmp(rec->fields[i].data, id, strlen(id)) != 0)
-            return err_set(e, ERR_INVALID,
-                           "header column %zu is '%.*s' when '%s' is expected", i + 1,
-                           (int)(rec->fields[i].len > 80 ? 80 : rec->fields[i].len),
+            return err_set(e, ERR_INVALID, "header column %zu is '%.*s' when '%s' is expected",
+                           i + 1, (int)(rec->fields[i].len > 80 ? 80 : rec->fields[i].len),
                            rec->fields[i].data, id);
     }
     return 0;
@@ -217,8 +217,7 @@ static int run(const struct cli_common *c, const struct encode_opts *o, struct c
     } else {
         in = fopen(o->csv, "rb");
         if (in == NULL) {
-            rc = err_set(e, err_from_errno(errno), "cannot open '%s': %s", o->csv,
-                         strerror(errno));
+            rc = err_set(e, err_from_errno(errno), "cannot open '%s': %s", o->csv, strerror(errno));
             goto out;
         }
     }
@@ -388,19 +387,36 @@ int cli__run_encode(int argc, char **argv)
         if (cli_common_option(opt, optarg, &common))
             continue;
         switch (opt) {
-        case OPT_CSV: o.csv = optarg; break;
-        case OPT_SCHEMA: o.schema = optarg; break;
-        case OPT_SECRET_FILE: o.secret_file = optarg; break;
+        case OPT_CSV:
+            o.csv = optarg;
+            break;
+        case OPT_SCHEMA:
+            o.schema = optarg;
+            break;
+        case OPT_SECRET_FILE:
+            o.secret_file = optarg;
+            break;
         case OPT_SECRET:
             return cli_usage_error("encode", "there is no --secret option: a secret on the "
                                              "command line is visible to other users; use "
                                              "--secret-file FILE or $TIPHUB_SECRET");
-        case OPT_FORMAT: o.format = optarg; break;
-        case 'o': o.output = optarg; break;
-        case OPT_NO_HEADER: o.no_header = true; break;
-        case OPT_IGNORE_HEADER: o.ignore_header = true; break;
-        case OPT_NO_VALIDATE: o.no_validate = true; break;
-        default: return cli_bad_option("encode", argv);
+        case OPT_FORMAT:
+            o.format = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case OPT_NO_HEADER:
+            o.no_header = true;
+            break;
+        case OPT_IGNORE_HEADER:
+            o.ignore_header = true;
+            break;
+        case OPT_NO_VALIDATE:
+            o.no_validate = true;
+            break;
+        default:
+            return cli_bad_option("encode", argv);
         }
     }
     if (common.help) {
@@ -444,9 +460,9 @@ int cli__run_encode(int argc, char **argv)
             json_array_append_new(w, json_string(clk_schema_warning(s, i)));
         if (warn[0] != '\0')
             json_array_append_new(w, json_string(warn));
-        json_t *obj = json_pack("{s:I,s:f,s:I,s:o,s:s}", "records", (json_int_t)st.records,
-                                "mean_fill", mean, "l", (json_int_t)clk_schema_l(s), "warnings",
-                                w, "output", o.output);
+        json_t *obj =
+            json_pack("{s:I,s:f,s:I,s:o,s:s}", "records", (json_int_t)st.records, "mean_fill", mean,
+                      "l", (json_int_t)clk_schema_l(s), "warnings", w, "output", o.output);
         json_dumpf(obj, stdout, JSON_COMPACT);
         fputc('\n', stdout);
         json_decref(obj);

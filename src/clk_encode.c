@@ -59,8 +59,7 @@ int clk_encoder_new(const struct clk_schema *s, const void *secret, size_t secre
     }
     for (i = 0; i < s->nfeatures; i++) {
         const uint8_t *k0 = enc->keys + 2 * i * s->key_size;
-        rc = clk__fkeys_init(&enc->fkeys[i], &s->features[i], k0, k0 + s->key_size, s->key_size,
-                             e);
+        rc = clk__fkeys_init(&enc->fkeys[i], &s->features[i], k0, k0 + s->key_size, s->key_size, e);
         if (rc < 0)
             goto fail;
     }
@@ -151,8 +150,8 @@ static void batch_flush(struct clk_encoder *enc)
 }
 
 /* Queue a token that needs one BLAKE2b round (k <= 32, 1 to 128 bytes). */
-static void batch_add(struct clk_encoder *enc, const struct clk__blake_mid *mid,
-                      const uint8_t *tok, size_t len, uint64_t k)
+static void batch_add(struct clk_encoder *enc, const struct clk__blake_mid *mid, const uint8_t *tok,
+                      size_t len, uint64_t k)
 {
     struct clk__batch *b = &enc->batch;
     int lane = b->n;
@@ -217,8 +216,8 @@ static int encode_value(struct clk_encoder *enc, size_t fi, const char *v, size_
             if (k <= 32 && fk->nblake > 0 && sc->token.len >= 1 && sc->token.len <= 128)
                 batch_add(enc, &fk->blake[0], (const uint8_t *)sc->token.data, sc->token.len, k);
             else
-                clk__blake_insert(fk, s->key_size, (const uint8_t *)sc->token.data,
-                                  sc->token.len, k, enc->filter, enc->hash_l);
+                clk__blake_insert(fk, s->key_size, (const uint8_t *)sc->token.data, sc->token.len,
+                                  k, enc->filter, enc->hash_l);
         } else {
             rc = clk__double_insert(fk, f->prevent_singularity, (const uint8_t *)sc->token.data,
                                     sc->token.len, k, enc->filter, enc->hash_l, e);

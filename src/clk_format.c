@@ -107,10 +107,24 @@ int clk__utf8_put(struct buf *b, uint32_t cp)
 bool clk__py_space(uint32_t cp)
 {
     switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D:
-    case 0x1C: case 0x1D: case 0x1E: case 0x1F: case 0x20:
-    case 0x85: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x1C:
+    case 0x1D:
+    case 0x1E:
+    case 0x1F:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
         return true;
     default:
         return cp >= 0x2000 && cp <= 0x200A;
@@ -147,12 +161,37 @@ static bool upper_expands(uint32_t c)
         (c >= 0xFB13 && c <= 0xFB17) || (c >= 0x1F80 && c <= 0x1FAF))
         return true;
     switch (c) {
-    case 0x1F50: case 0x1F52: case 0x1F54: case 0x1F56:
-    case 0x1FB2: case 0x1FB3: case 0x1FB4: case 0x1FB6: case 0x1FB7: case 0x1FBC:
-    case 0x1FC2: case 0x1FC3: case 0x1FC4: case 0x1FC6: case 0x1FC7: case 0x1FCC:
-    case 0x1FD2: case 0x1FD3: case 0x1FD6: case 0x1FD7:
-    case 0x1FE2: case 0x1FE3: case 0x1FE4: case 0x1FE6: case 0x1FE7:
-    case 0x1FF2: case 0x1FF3: case 0x1FF4: case 0x1FF6: case 0x1FF7: case 0x1FFC:
+    case 0x1F50:
+    case 0x1F52:
+    case 0x1F54:
+    case 0x1F56:
+    case 0x1FB2:
+    case 0x1FB3:
+    case 0x1FB4:
+    case 0x1FB6:
+    case 0x1FB7:
+    case 0x1FBC:
+    case 0x1FC2:
+    case 0x1FC3:
+    case 0x1FC4:
+    case 0x1FC6:
+    case 0x1FC7:
+    case 0x1FCC:
+    case 0x1FD2:
+    case 0x1FD3:
+    case 0x1FD6:
+    case 0x1FD7:
+    case 0x1FE2:
+    case 0x1FE3:
+    case 0x1FE4:
+    case 0x1FE6:
+    case 0x1FE7:
+    case 0x1FF2:
+    case 0x1FF3:
+    case 0x1FF4:
+    case 0x1FF6:
+    case 0x1FF7:
+    case 0x1FFC:
         return true;
     default:
         return false;
@@ -307,8 +346,8 @@ enum date_elem_kind { DE_LITERAL, DE_SPACE, DE_DIRECTIVE };
 
 struct date_elem {
     enum date_elem_kind kind;
-    uint32_t cp;   /* DE_LITERAL: the character */
-    char dir;      /* DE_DIRECTIVE: 'Y', 'm', ... */
+    uint32_t cp; /* DE_LITERAL: the character */
+    char dir;    /* DE_DIRECTIVE: 'Y', 'm', ... */
 };
 
 struct clk__date {
@@ -317,9 +356,9 @@ struct clk__date {
 };
 
 /* C-locale names, lower case, as Python's LocaleTime builds them. */
-static const char *const month_full[12] = {"january", "february", "march",     "april",
-                                           "may",     "june",     "july",      "august",
-                                           "september", "october", "november", "december"};
+static const char *const month_full[12] = {"january",   "february", "march",    "april",
+                                           "may",       "june",     "july",     "august",
+                                           "september", "october",  "november", "december"};
 static const char *const month_abbr[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                            "jul", "aug", "sep", "oct", "nov", "dec"};
 static const char *const day_full[7] = {"monday", "tuesday",  "wednesday", "thursday",
@@ -348,18 +387,30 @@ static const char *const *numeric_alts(char dir)
     static const char *const Y[] = {"DDDD", NULL};
 
     switch (dir) {
-    case 'd': return d;
-    case 'f': return f;
-    case 'H': return H;
-    case 'I': return I;
-    case 'j': return j;
-    case 'm': return m;
-    case 'M': return M;
-    case 'S': return S;
-    case 'w': return w;
-    case 'y': return y;
-    case 'Y': return Y;
-    default: return NULL;
+    case 'd':
+        return d;
+    case 'f':
+        return f;
+    case 'H':
+        return H;
+    case 'I':
+        return I;
+    case 'j':
+        return j;
+    case 'm':
+        return m;
+    case 'M':
+        return M;
+    case 'S':
+        return S;
+    case 'w':
+        return w;
+    case 'y':
+        return y;
+    case 'Y':
+        return Y;
+    default:
+        return NULL;
     }
 }
 
@@ -505,11 +556,26 @@ static size_t name_list(char dir, const char *out[12], int values[12])
     size_t count, i, j;
 
     switch (dir) {
-    case 'B': src = month_full; count = 12; break;
-    case 'b': src = month_abbr; count = 12; break;
-    case 'A': src = day_full; count = 7; break;
-    case 'a': src = day_abbr; count = 7; break;
-    default: src = am_pm; count = 2; break;
+    case 'B':
+        src = month_full;
+        count = 12;
+        break;
+    case 'b':
+        src = month_abbr;
+        count = 12;
+        break;
+    case 'A':
+        src = day_full;
+        count = 7;
+        break;
+    case 'a':
+        src = day_abbr;
+        count = 7;
+        break;
+    default:
+        src = am_pm;
+        count = 2;
+        break;
     }
     for (i = 0; i < count; i++) {
         out[i] = src[i];
@@ -660,13 +726,27 @@ int clk__date_format(const struct clk__date *d, const char *s, size_t len, struc
         if (d->elems[i].kind != DE_DIRECTIVE)
             continue;
         switch (d->elems[i].dir) {
-        case 'y': year = x <= 68 ? x + 2000 : x + 1900; break;
-        case 'Y': year = x; break;
-        case 'm': month = x; break;
-        case 'B': case 'b': month = x + 1; break;
-        case 'd': day = x; break;
-        case 'j': julian = x; break;
-        default: break;
+        case 'y':
+            year = x <= 68 ? x + 2000 : x + 1900;
+            break;
+        case 'Y':
+            year = x;
+            break;
+        case 'm':
+            month = x;
+            break;
+        case 'B':
+        case 'b':
+            month = x + 1;
+            break;
+        case 'd':
+            day = x;
+            break;
+        case 'j':
+            julian = x;
+            break;
+        default:
+            break;
         }
     }
     if (year < 0) {
@@ -727,8 +807,8 @@ static long decode_into(struct clk__scratch *sc, const char *v, size_t len)
     return clk__utf8_decode(v, len, sc->cps);
 }
 
-int clk__validate(const struct clk__feature *f, const char *v, size_t len,
-                  struct clk__scratch *sc, struct err *e)
+int clk__validate(const struct clk__feature *f, const char *v, size_t len, struct clk__scratch *sc,
+                  struct err *e)
 {
     char why[160];
     long n = decode_into(sc, v, len);

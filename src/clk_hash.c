@@ -67,8 +67,7 @@ void clk__hmac_sha1_init(struct clk__hmac_sha1 *h, const uint8_t *key, size_t ke
     sodium_memzero(opad, sizeof(opad));
 }
 
-void clk__hmac_sha1(const struct clk__hmac_sha1 *h, const uint8_t *msg, size_t len,
-                    uint8_t out[20])
+void clk__hmac_sha1(const struct clk__hmac_sha1 *h, const uint8_t *msg, size_t len, uint8_t out[20])
 {
     SHA_CTX c = h->inner;
     uint8_t ih[20];
@@ -181,7 +180,7 @@ static void blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t
     v[12] ^= t;
     if (last)
         v[14] = ~v[14];
-    /* unrolled so that the message schedule becomes constant indices */
+        /* unrolled so that the message schedule becomes constant indices */
 #pragma GCC unroll 12
     for (i = 0; i < 12; i++) {
         const uint8_t *s = blake2b_sigma[i];
@@ -271,38 +270,36 @@ AVX2 static inline __m256i rot63_4(__m256i x)
 
 #define B2B_G4(a, b, c, d, x, y)                                                                   \
     do {                                                                                           \
-        v[a] = _mm256_add_epi64(_mm256_add_epi64(v[a], v[b]), (x));                               \
+        v[a] = _mm256_add_epi64(_mm256_add_epi64(v[a], v[b]), (x));                                \
         v[d] = rot32_4(_mm256_xor_si256(v[d], v[a]));                                              \
         v[c] = _mm256_add_epi64(v[c], v[d]);                                                       \
         v[b] = rot24_4(_mm256_xor_si256(v[b], v[c]));                                              \
-        v[a] = _mm256_add_epi64(_mm256_add_epi64(v[a], v[b]), (y));                               \
+        v[a] = _mm256_add_epi64(_mm256_add_epi64(v[a], v[b]), (y));                                \
         v[d] = rot16_4(_mm256_xor_si256(v[d], v[a]));                                              \
         v[c] = _mm256_add_epi64(v[c], v[d]);                                                       \
         v[b] = rot63_4(_mm256_xor_si256(v[b], v[c]));                                              \
     } while (0)
 
-AVX2 static void tail4_avx2(const struct clk__blake_mid *const mid[4],
-                            const uint8_t (*blocks)[128], const size_t len[4], uint8_t (*out)[64])
+AVX2 static void tail4_avx2(const struct clk__blake_mid *const mid[4], const uint8_t (*blocks)[128],
+                            const size_t len[4], uint8_t (*out)[64])
 {
     __m256i v[16], m[16], h[8];
     uint64_t lanes[4];
     int i, r;
 
     for (i = 0; i < 16; i++)
-        m[i] = _mm256_set_epi64x((long long)load64(blocks[3] + 8 * i),
-                                 (long long)load64(blocks[2] + 8 * i),
-                                 (long long)load64(blocks[1] + 8 * i),
-                                 (long long)load64(blocks[0] + 8 * i));
+        m[i] = _mm256_set_epi64x(
+            (long long)load64(blocks[3] + 8 * i), (long long)load64(blocks[2] + 8 * i),
+            (long long)load64(blocks[1] + 8 * i), (long long)load64(blocks[0] + 8 * i));
     for (i = 0; i < 8; i++) {
         h[i] = _mm256_set_epi64x((long long)mid[3]->h[i], (long long)mid[2]->h[i],
                                  (long long)mid[1]->h[i], (long long)mid[0]->h[i]);
         v[i] = h[i];
         v[i + 8] = _mm256_set1_epi64x((long long)blake2b_iv[i]);
     }
-    v[12] = _mm256_xor_si256(v[12], _mm256_set_epi64x((long long)(128 + len[3]),
-                                                      (long long)(128 + len[2]),
-                                                      (long long)(128 + len[1]),
-                                                      (long long)(128 + len[0])));
+    v[12] = _mm256_xor_si256(
+        v[12], _mm256_set_epi64x((long long)(128 + len[3]), (long long)(128 + len[2]),
+                                 (long long)(128 + len[1]), (long long)(128 + len[0])));
     v[14] = _mm256_xor_si256(v[14], _mm256_set1_epi64x(-1));
 #pragma GCC unroll 12
     for (r = 0; r < 12; r++) {
@@ -406,8 +403,8 @@ int clk__fkeys_init(struct clk__fkeys *fk, const struct clk__feature *f, const u
 
 /* ==== inserting tokens ==== */
 
-void clk__blake_insert(const struct clk__fkeys *fk, size_t key_size, const uint8_t *tok,
-                       size_t len, uint64_t k, uint8_t *bf, uint64_t l)
+void clk__blake_insert(const struct clk__fkeys *fk, size_t key_size, const uint8_t *tok, size_t len,
+                       uint64_t k, uint8_t *bf, uint64_t l)
 {
     uint8_t h[crypto_generichash_blake2b_BYTES_MAX];
     uint8_t salt[crypto_generichash_blake2b_SALTBYTES];

@@ -47,12 +47,12 @@ enum clk__cmp { CLK_CMP_NGRAM, CLK_CMP_EXACT, CLK_CMP_NUMERIC };
 enum clk__hash { CLK_HASH_BLAKE, CLK_HASH_DOUBLE };
 
 /* Limits beyond which a valid schema is refused with ERR_UNSUPPORTED. */
-#define CLK_MAX_BITS 1000000u       /* bitsPerToken / bitsPerFeature */
-#define CLK_MAX_NGRAM 1000u         /* n of n-grams */
+#define CLK_MAX_BITS       1000000u /* bitsPerToken / bitsPerFeature */
+#define CLK_MAX_NGRAM      1000u    /* n of n-grams */
 #define CLK_MAX_RESOLUTION 10000u   /* numeric resolution */
 #define CLK_MAX_FRACTIONAL 18u      /* numeric fractional_precision */
-#define CLK_MAX_KEY_SIZE 4096u      /* kdf keySize in bytes */
-#define CLK_MAX_WARNINGS 8
+#define CLK_MAX_KEY_SIZE   4096u    /* kdf keySize in bytes */
+#define CLK_MAX_WARNINGS   8
 
 struct clk__date; /* a compiled strptime format (clk_format.c) */
 
@@ -66,12 +66,12 @@ struct clk__feature {
     enum clk__case letter_case;
     bool has_min_len, has_max_len;
     uint64_t min_len, max_len;
-    void *regex;          /* pcre2_code * for "pattern", or NULL */
-    void *regex_match;    /* pcre2_match_data * for it */
+    void *regex;       /* pcre2_code * for "pattern", or NULL */
+    void *regex_match; /* pcre2_match_data * for it */
     bool has_minimum, has_maximum;
     int64_t minimum, maximum;
     struct clk__date *date;
-    char **enum_values;   /* "values", UTF-8 */
+    char **enum_values; /* "values", UTF-8 */
     size_t *enum_lens;
     size_t nenum;
 
@@ -79,32 +79,32 @@ struct clk__feature {
     enum clk__cmp cmp;
     unsigned ngram_n;
     bool positional;
-    clk__i128 num_interval;   /* distance_interval of NumericComparison */
+    clk__i128 num_interval; /* distance_interval of NumericComparison */
     unsigned num_resolution;
     unsigned num_fractional;
-    bool bits_per_feature;    /* strategy: bitsPerFeature (else bitsPerToken) */
+    bool bits_per_feature; /* strategy: bitsPerFeature (else bitsPerToken) */
     uint64_t bits;
     enum clk__hash hash;
     bool prevent_singularity;
     bool has_missing;
     char *sentinel;
     size_t sentinel_len;
-    char *replace_with;       /* the sentinel itself when replaceWith is absent */
+    char *replace_with; /* the sentinel itself when replaceWith is absent */
     size_t replace_len;
 
     /* extension */
     bool has_norm;
-    char *norm_json;          /* the extension key's value as JSON text */
+    char *norm_json; /* the extension key's value as JSON text */
     struct norm_rules norm;
 };
 
 struct clk_schema {
     uint64_t l;
     unsigned xor_folds;
-    unsigned kdf_hash_bits;   /* 256 or 512 */
-    uint8_t *salt;            /* NULL when absent */
+    unsigned kdf_hash_bits; /* 256 or 512 */
+    uint8_t *salt;          /* NULL when absent */
     size_t salt_len;
-    uint8_t *info;            /* NULL when absent */
+    uint8_t *info; /* NULL when absent */
     size_t info_len;
     size_t key_size;
     struct clk__feature *features;
@@ -134,23 +134,23 @@ struct clk__blake_mid {
 struct clk__fkeys {
     struct clk__blake_mid blake[CLK_BLAKE_STATES];
     size_t nblake;
-    const uint8_t *key0;      /* first key of the feature (BLAKE2b key, HMAC-SHA1 key) */
-    const uint8_t *key1;      /* second key (HMAC-MD5 key) */
+    const uint8_t *key0; /* first key of the feature (BLAKE2b key, HMAC-SHA1 key) */
+    const uint8_t *key1; /* second key (HMAC-MD5 key) */
     struct clk__hmac_sha1 sha1;
     struct clk__hmac_md5 md5;
 };
 
 /* Per-encoder scratch space, grown as needed and reused for every record. */
 struct clk__scratch {
-    struct buf value;     /* the formatted value */
-    struct buf norm;      /* the normalised value */
-    struct buf token;     /* one encoded token */
-    uint32_t *cps;        /* code points of the value, with n-gram padding */
+    struct buf value; /* the formatted value */
+    struct buf norm;  /* the normalised value */
+    struct buf token; /* one encoded token */
+    uint32_t *cps;    /* code points of the value, with n-gram padding */
     size_t ncps, cps_cap;
-    struct buf padded;    /* utf-8/ascii: the padded value as UTF-8 */
-    size_t *offs;         /* utf-8/ascii: byte offset of each code point in padded */
+    struct buf padded; /* utf-8/ascii: the padded value as UTF-8 */
+    size_t *offs;      /* utf-8/ascii: byte offset of each code point in padded */
     size_t offs_cap;
-    clk__i128 num_v;      /* numeric: the quantised value */
+    clk__i128 num_v; /* numeric: the quantised value */
 };
 
 /* Tokens waiting to be hashed four at a time (one BLAKE2b round each). */
@@ -165,12 +165,12 @@ struct clk__batch {
 struct clk_encoder {
     const struct clk_schema *schema;
     unsigned flags;
-    uint8_t *keys;            /* 2 * nfeatures * key_size derived bytes */
+    uint8_t *keys; /* 2 * nfeatures * key_size derived bytes */
     size_t keys_len;
     struct clk__fkeys *fkeys; /* one per feature */
     uint64_t hash_l;          /* l * 2^xor_folds */
     size_t hash_bytes;
-    uint8_t *filter;          /* hash_bytes, rounded up to 8 */
+    uint8_t *filter; /* hash_bytes, rounded up to 8 */
     struct clk__scratch sc;
     struct clk__batch batch;
 };
@@ -221,8 +221,8 @@ int clk__py_int_canonical(const char *s, size_t len, struct buf *out);
  * and date features the check computes the formatted value, which is left in
  * sc->value: clk__format() need not run again (for other types it must).
  */
-int clk__validate(const struct clk__feature *f, const char *v, size_t len,
-                  struct clk__scratch *sc, struct err *e);
+int clk__validate(const struct clk__feature *f, const char *v, size_t len, struct clk__scratch *sc,
+                  struct err *e);
 
 /* Format v for hashing into sc->value (integer and date are rewritten). */
 int clk__format(const struct clk__feature *f, const char *v, size_t len, struct clk__scratch *sc,
@@ -256,8 +256,8 @@ int clk__encode_cp(struct buf *b, enum clk__enc enc, uint32_t cp);
  * Returns 0, or ERR_INVALID when out_len exceeds 255 * HashLen or OpenSSL fails.
  */
 int clk__hkdf(unsigned hash_bits, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
-              size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
-              size_t out_len, struct err *e);
+              size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len,
+              struct err *e);
 
 /* ---- clk_hash.c ---- */
 
@@ -265,8 +265,7 @@ void clk__hmac_sha1_init(struct clk__hmac_sha1 *h, const uint8_t *key, size_t ke
 void clk__hmac_sha1(const struct clk__hmac_sha1 *h, const uint8_t *msg, size_t len,
                     uint8_t out[20]);
 void clk__hmac_md5_init(struct clk__hmac_md5 *h, const uint8_t *key, size_t key_len);
-void clk__hmac_md5(const struct clk__hmac_md5 *h, const uint8_t *msg, size_t len,
-                   uint8_t out[16]);
+void clk__hmac_md5(const struct clk__hmac_md5 *h, const uint8_t *msg, size_t len, uint8_t out[16]);
 
 /*
  * BLAKE2b-512 with a key (1 to 64 bytes) and a 16-byte salt, in two steps: the
@@ -295,8 +294,8 @@ int clk__fkeys_init(struct clk__fkeys *fk, const struct clk__feature *f, const u
  * does: BLAKE2b-512 keyed with key0, salted with str(j), read as little-endian
  * 16-bit words, each modulo l.
  */
-void clk__blake_insert(const struct clk__fkeys *fk, size_t key_size, const uint8_t *tok,
-                       size_t len, uint64_t k, uint8_t *bf, uint64_t l);
+void clk__blake_insert(const struct clk__fkeys *fk, size_t key_size, const uint8_t *tok, size_t len,
+                       uint64_t k, uint8_t *bf, uint64_t l);
 
 /*
  * Insert a token k times the way clkhash's double_hash_encode_ngrams() does

@@ -24,8 +24,8 @@
 #define CLK_HKDF_MAX_INFO 1024
 
 int clk__hkdf(unsigned hash_bits, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
-              size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out,
-              size_t out_len, struct err *e)
+              size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len,
+              struct err *e)
 {
     EVP_KDF *kdf = NULL;
     EVP_KDF_CTX *ctx = NULL;

@@ -33,7 +33,7 @@
 #include "banned.h"
 
 #define SCHEMA_MAX_BYTES ((size_t)16 << 20)
-#define PATH_MAX_LEN 200
+#define PATH_MAX_LEN     200
 
 /* ==== helpers: typed access with JSON paths in the messages ==== */
 
@@ -59,13 +59,13 @@ static void subpath(char *out, const char *path, const char *key)
 }
 
 /* Fail if obj has a key not in allowed (JSON Schema additionalProperties: false). */
-static int only_keys(const json_t *obj, const char *const *allowed, const char *path,
-                     struct err *e)
+static int only_keys(const json_t *obj, const char *const *allowed, const char *path, struct err *e)
 {
     const char *key;
     json_t *v;
 
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         size_t i;
         bool ok = false;
         for (i = 0; allowed[i] != NULL; i++)
@@ -162,8 +162,8 @@ static int b64_value(unsigned char c)
     return -1;
 }
 
-static int py_b64decode(const char *s, size_t len, uint8_t **out, size_t *out_len,
-                        const char *path, struct err *e)
+static int py_b64decode(const char *s, size_t len, uint8_t **out, size_t *out_len, const char *path,
+                        struct err *e)
 {
     uint8_t *bin = xmalloc(len / 4 * 3 + 3);
     size_t n = 0, i;
@@ -209,8 +209,9 @@ static int py_b64decode(const char *s, size_t len, uint8_t **out, size_t *out_le
     }
     if (quad != 0) {
         free(bin);
-        return bad(e, path, quad == 1 ? "invalid base64: one character too many"
-                                      : "invalid base64: incorrect padding");
+        return bad(e, path,
+                   quad == 1 ? "invalid base64: one character too many"
+                             : "invalid base64: incorrect padding");
     }
 done:
     *out = bin;
@@ -221,8 +222,8 @@ done:
 /* ==== features ==== */
 
 static const char *const k_ignore_keys[] = {"identifier", "ignored", "description", NULL};
-static const char *const k_text_keys[] = {"type",      "encoding",  "case",
-                                          "minLength", "maxLength", "description", NULL};
+static const char *const k_text_keys[] = {"type",      "encoding",    "case", "minLength",
+                                          "maxLength", "description", NULL};
 static const char *const k_pattern_keys[] = {"type", "encoding", "pattern", "description", NULL};
 static const char *const k_integer_keys[] = {"type", "minimum", "maximum", "description", NULL};
 static const char *const k_date_keys[] = {"type", "format", "description", NULL};
@@ -255,8 +256,7 @@ static int parse_encoding(struct clk__feature *f, const json_t *fmt, const char 
     return 0;
 }
 
-static int parse_format(struct clk__feature *f, const json_t *fmt, const char *path,
-                        struct err *e)
+static int parse_format(struct clk__feature *f, const json_t *fmt, const char *path, struct err *e)
 {
     const json_t *type, *v;
     const char *t = NULL, *s = NULL;
@@ -500,8 +500,7 @@ static int parse_comparison(struct clk__feature *f, const json_t *c, const char 
     return bad(e, p, "must be one of ngram, exact, numeric");
 }
 
-static int parse_hashing(struct clk__feature *f, const json_t *h, const char *path,
-                         struct err *e)
+static int parse_hashing(struct clk__feature *f, const json_t *h, const char *path, struct err *e)
 {
     const json_t *v, *w;
     char p[PATH_MAX_LEN], q[PATH_MAX_LEN];

@@ -247,8 +247,8 @@ static int numeric_prepare(const struct clk__feature *f, struct clk__scratch *sc
     buf_init(&canon, 256);
     if (clk__py_int_canonical(sc->value.data, sc->value.len, &canon) == 0) {
         /* int(word, base=10), then v *= 10 ** fractional_precision */
-        if (parse_i128(canon.data, canon.len, &v) < 0 ||
-            __builtin_mul_overflow(v, scale, &v) || v > NUM_LIMIT || v < -NUM_LIMIT)
+        if (parse_i128(canon.data, canon.len, &v) < 0 || __builtin_mul_overflow(v, scale, &v) ||
+            v > NUM_LIMIT || v < -NUM_LIMIT)
             rc = err_set(e, ERR_UNSUPPORTED, "column '%s': numeric value out of range",
                          f->identifier);
     } else {
@@ -256,8 +256,8 @@ static int numeric_prepare(const struct clk__feature *f, struct clk__scratch *sc
         if (py_float(sc->cps, (size_t)n, &x) < 0) {
             rc = err_set(e, ERR_INVALID, "column '%s': value is not a number", f->identifier);
         } else if (!isfinite(x)) {
-            rc = err_set(e, ERR_INVALID, "column '%s': value is not a finite number",
-                         f->identifier);
+            rc =
+                err_set(e, ERR_INVALID, "column '%s': value is not a finite number", f->identifier);
         } else {
             if (f->num_fractional > 0) {
                 char p10[16];
@@ -378,8 +378,7 @@ int clk__token(const struct clk__feature *f, struct clk__scratch *sc, size_t i, 
         if (f->encoding == CLK_ENC_ASCII)
             for (j = a; j < b; j++)
                 if (sc->cps[j] >= 0x80)
-                    return err_set(e, ERR_INVALID,
-                                   "column '%s': value cannot be encoded in ascii",
+                    return err_set(e, ERR_INVALID, "column '%s': value cannot be encoded in ascii",
                                    f->identifier);
         if (f->cmp == CLK_CMP_NGRAM && f->positional) {
             do {

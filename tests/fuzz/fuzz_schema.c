@@ -19,9 +19,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const samples[] = {
-        "", "abc", "Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m", "2020-02-29", "12", "+007", "-3.75",
-        "N/A", "\xff\xfe", "1_000", "05 March 1999", "F", "\xe6\xbc\xa2\xf0\x9f\x98\x80"};
+    static const char *const samples[] = {"",
+                                          "abc",
+                                          "Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m",
+                                          "2020-02-29",
+                                          "12",
+                                          "+007",
+                                          "-3.75",
+                                          "N/A",
+                                          "\xff\xfe",
+                                          "1_000",
+                                          "05 March 1999",
+                                          "F",
+                                          "\xe6\xbc\xa2\xf0\x9f\x98\x80"};
     const size_t nsamples = sizeof(samples) / sizeof(samples[0]);
     struct clk_schema *s = NULL;
     struct clk_encoder *enc = NULL;

@@ -92,10 +92,8 @@ static void test_hkdf_sha512_and_limits(void **state)
                            "8da362cb8d9f925d7cb");
     /* 255 * HashLen is the most HKDF can give. */
     assert_int_equal(clk__hkdf(512, ikm, 22, NULL, 0, NULL, 0, big, 255 * 64, &e), 0);
-    assert_int_equal(clk__hkdf(512, ikm, 22, NULL, 0, NULL, 0, big, 255 * 64 + 1, &e),
-                     ERR_INVALID);
-    assert_int_equal(clk__hkdf(256, ikm, 22, NULL, 0, NULL, 0, big, 255 * 32 + 1, &e),
-                     ERR_INVALID);
+    assert_int_equal(clk__hkdf(512, ikm, 22, NULL, 0, NULL, 0, big, 255 * 64 + 1, &e), ERR_INVALID);
+    assert_int_equal(clk__hkdf(256, ikm, 22, NULL, 0, NULL, 0, big, 255 * 32 + 1, &e), ERR_INVALID);
     assert_int_equal(clk__hkdf(256, ikm, 0, NULL, 0, NULL, 0, big, 32, &e), ERR_INVALID);
     free(big);
 }
@@ -388,8 +386,10 @@ static void test_python_int(void **state)
     check_int(" -0 ", "0");
     check_int("-12", "-12");
     check_int("1_000", "1000");
-    check_int("\xc2\xa0" "42\t", "42");                      /* NBSP and tab around */
-    check_int("\xd9\xa3\xd9\xa2", "32");                     /* Arabic-Indic digits */
+    check_int("\xc2\xa0"
+              "42\t",
+              "42");                     /* NBSP and tab around */
+    check_int("\xd9\xa3\xd9\xa2", "32"); /* Arabic-Indic digits */
     check_int("123456789012345678901234567890", "123456789012345678901234567890");
     check_int("1__0", NULL);
     check_int("_1", NULL);
@@ -425,11 +425,11 @@ static void test_python_strptime(void **state)
     (void)state;
 
     check_date("%Y-%m-%d", "2024-02-29", "20240229");
-    check_date("%Y-%m-%d", "2023-02-29", NULL);  /* not a leap year */
-    check_date("%Y-%m-%d", "2024-2-3", "20240203"); /* one-digit month and day */
-    check_date("%Y-%m-%d", "2024-02-03x", NULL); /* unconverted data remains */
-    check_date("%Y-%m-%d", "0000-01-01", NULL);  /* year 0 */
-    check_date("%Y/%m/%d", "0999/01/02", "9990102"); /* glibc does not pad %Y */
+    check_date("%Y-%m-%d", "2023-02-29", NULL);         /* not a leap year */
+    check_date("%Y-%m-%d", "2024-2-3", "20240203");     /* one-digit month and day */
+    check_date("%Y-%m-%d", "2024-02-03x", NULL);        /* unconverted data remains */
+    check_date("%Y-%m-%d", "0000-01-01", NULL);         /* year 0 */
+    check_date("%Y/%m/%d", "0999/01/02", "9990102");    /* glibc does not pad %Y */
     check_date("%d %B %Y", "5 MARCH 1999", "19990305"); /* names ignore case */
     check_date("%d %b %Y", "05 sep 1999", "19990905");
     check_date("%d  %m %Y", "05 \t 09 1999", "19990905"); /* white space runs */
@@ -438,7 +438,7 @@ static void test_python_strptime(void **state)
     check_date("%Y%m%d", "20240131", "20240131");
     check_date("%Y%m%d", "2024131", "20240131"); /* backtracking: m=1, d=31 */
     check_date("%Y %j", "2020 60", "20200229");
-    check_date("%m/%d", "02/29", NULL);          /* no year: 1900 is not a leap year */
+    check_date("%m/%d", "02/29", NULL);                   /* no year: 1900 is not a leap year */
     check_date("%d.%m.%Y T", "01.02.2003 t", "20030201"); /* literals ignore case */
     assert_int_equal(clk__date_compile("%Y-%m-%", &d, why, sizeof(why)), ERR_INVALID);
     assert_int_equal(clk__date_compile("%Y %Y", &d, why, sizeof(why)), ERR_INVALID);
@@ -480,17 +480,16 @@ static const char *schema_error(const char *json)
     return e.msg;
 }
 
-#define HEAD "{\"version\":3,\"clkConfig\":{\"l\":1024,\"kdf\":{\"type\":\"HKDF\"}},\"features\":["
-#define NAMEF(h)                                                                                   \
-    "{\"identifier\":\"n\",\"format\":{\"type\":\"string\"},\"hashing\":" h "}"
+#define HEAD     "{\"version\":3,\"clkConfig\":{\"l\":1024,\"kdf\":{\"type\":\"HKDF\"}},\"features\":["
+#define NAMEF(h) "{\"identifier\":\"n\",\"format\":{\"type\":\"string\"},\"hashing\":" h "}"
 
 static void test_schema_errors(void **state)
 {
     (void)state;
-    assert_string_equal(
-        schema_error(HEAD "{\"identifier\":\"id\",\"ignored\":true}," NAMEF(
-            "{\"comparison\":{\"type\":\"ngram\",\"n\":0},\"strategy\":{\"bitsPerToken\":5}}") "]}"),
-        "features[1].hashing.comparison.n: must be a positive integer");
+    assert_string_equal(schema_error(HEAD "{\"identifier\":\"id\",\"ignored\":true}," NAMEF(
+                            "{\"comparison\":{\"type\":\"ngram\",\"n\":0},\"strategy\":{"
+                            "\"bitsPerToken\":5}}") "]}"),
+                        "features[1].hashing.comparison.n: must be a positive integer");
     assert_string_equal(schema_error(HEAD NAMEF("{\"comparison\":{\"type\":\"ngram\",\"n\":2},"
                                                 "\"strategy\":{\"bitsPerToken\":5,"
                                                 "\"bitsPerFeature\":5}}") "]}"),
@@ -523,12 +522,12 @@ static void test_schema_errors(void **state)
     assert_string_equal(schema_error("{\"version\":2,\"clkConfig\":{},\"features\":[]}"),
                         "version: only version 3 schemas are supported (clkhash's 'clkutil "
                         "convert-schema' upgrades versions 1 and 2)");
-    assert_string_equal(schema_error("{\"version\":3,\"features\":[]}"),
-                        "clkConfig: is required");
+    assert_string_equal(schema_error("{\"version\":3,\"features\":[]}"), "clkConfig: is required");
     assert_string_equal(
-        schema_error(HEAD "{\"identifier\":\"d\",\"format\":{\"type\":\"string\",\"pattern\":\"(\"},"
-                          "\"hashing\":{\"comparison\":{\"type\":\"exact\"},\"strategy\":{"
-                          "\"bitsPerToken\":5}}}]}"),
+        schema_error(HEAD
+                     "{\"identifier\":\"d\",\"format\":{\"type\":\"string\",\"pattern\":\"(\"},"
+                     "\"hashing\":{\"comparison\":{\"type\":\"exact\"},\"strategy\":{"
+                     "\"bitsPerToken\":5}}}]}"),
         "features[0].format.pattern: invalid regular expression: missing closing parenthesis");
     assert_string_equal(
         schema_error(HEAD "{\"identifier\":\"d\",\"format\":{\"type\":\"string\",\"pattern\":\"a\","

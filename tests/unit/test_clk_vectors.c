@@ -159,7 +159,7 @@ static void check(const char *schema_json, const char *const *rows, size_t nrows
 }
 
 #define CHECK(x)                                                                                   \
-    check(schema_##x, &rows_##x[0][0], sizeof(rows_##x) / sizeof(rows_##x[0]),                    \
+    check(schema_##x, &rows_##x[0][0], sizeof(rows_##x) / sizeof(rows_##x[0]),                     \
           sizeof(rows_##x[0]) / sizeof(rows_##x[0][0]), clks_##x)
 
 static void test_febrl_doublehash(void **state)
