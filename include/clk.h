@@ -23,7 +23,7 @@
  *     uint8_t *bf = xmalloc(clk_encoder_bytes(enc));
  *     for each record: clk_encode(enc, values, nvalues, bf, &popcount, &e);
  *
- * Extension: a feature may carry the key "x-tiphub-normalize" (CLK_NORM_KEY),
+ * Extension: a feature may carry the key "x-tiphub-norm" (CLK_NORM_KEY),
  * which clkhash's v3 JSON schema allows (featureConfig has no
  * additionalProperties restriction) and clkhash ignores. Its value holds the
  * normalisation rules of norm.h, applied to a value before clkhash's own
@@ -40,7 +40,7 @@
 #include "err.h"
 
 /* The feature-level extension key holding normalisation rules (see norm.h). */
-#define CLK_NORM_KEY "x-tiphub-normalize"
+#define CLK_NORM_KEY "x-tiphub-norm"
 
 /* Largest Bloom filter before folding, in bits (l * 2^xor_folds). */
 #define CLK_MAX_HASH_BITS ((uint64_t)1 << 26)

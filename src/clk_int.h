@@ -94,7 +94,6 @@ struct clk__feature {
 
     /* extension */
     bool has_norm;
-    char *norm_json; /* the extension key's value as JSON text */
     struct norm_rules norm;
 };
 
@@ -318,8 +317,11 @@ uint64_t clk__fold(uint8_t *bf, uint64_t n, unsigned folds);
 
 /* ---- clk_norm.c ---- */
 
-/* Parse a feature's normalisation extension; 0 or ERR_INVALID/ERR_UNSUPPORTED. */
-int clk__norm_parse(struct clk__feature *f, struct err *e);
+/*
+ * Parse a feature's normalisation extension (value is a json_t *, path its JSON path
+ * for messages) into f->norm; 0 or ERR_INVALID/ERR_UNSUPPORTED.
+ */
+int clk__norm_parse(struct clk__feature *f, const void *value, const char *path, struct err *e);
 
 /* Apply a feature's normalisation to v[0..len), result in sc->norm. */
 int clk__norm_apply(const struct clk__feature *f, const char *v, size_t len,

@@ -1,6 +1,6 @@
 /*
  * clk_norm.c: the bridge between a feature's normalisation extension key
- * ("x-tiphub-normalize", see clk.h) and the norm module (norm.h).
+ * ("x-tiphub-norm", see clk.h) and the norm module (norm.h).
  *
  * clkhash ignores the key; tiphub applies the rules to a value before clkhash's
  * own steps (missing-value check aside: the sentinel is compared with the raw
@@ -15,11 +15,12 @@
 
 #include "banned.h"
 
-int clk__norm_parse(struct clk__feature *f, struct err *e)
+int clk__norm_parse(struct clk__feature *f, const void *value, const char *path, struct err *e)
 {
     (void)f;
+    (void)value;
     return err_set(e, ERR_UNSUPPORTED,
-                   "normalisation rules need the norm module, which this build lacks");
+                   "%s: normalisation rules need the norm module, which this build lacks", path);
 }
 
 int clk__norm_apply(const struct clk__feature *f, const char *v, size_t len,

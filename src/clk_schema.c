@@ -648,15 +648,11 @@ static int parse_feature(struct clk_schema *s, size_t i, const json_t *obj, stru
 
     v = json_object_get(obj, CLK_NORM_KEY);
     if (v != NULL && !f->ignored) {
-        f->norm_json = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (f->norm_json == NULL)
-            return err_set(e, ERR_NOMEM, "%s.%s: cannot serialise", path, CLK_NORM_KEY);
+        subpath(p, path, CLK_NORM_KEY);
         f->has_norm = true;
-        rc = clk__norm_parse(f, e);
-        if (rc < 0) {
-            err_prefix(e, "%s.%s", path, CLK_NORM_KEY);
+        rc = clk__norm_parse(f, v, p, e);
+        if (rc < 0)
             return rc;
-        }
     }
     return 0;
 }
@@ -925,7 +921,6 @@ void clk_schema_free(struct clk_schema *s)
         free(f->enum_lens);
         free(f->sentinel);
         free(f->replace_with);
-        free(f->norm_json);
     }
     free(s->features);
     free(s->salt);
