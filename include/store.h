@@ -95,13 +95,16 @@ enum store_put_result {
     STORE_PUT_INSERTED,
     STORE_PUT_UPDATED,
     STORE_PUT_UNCHANGED,
+    STORE_PUT_REPEATED, /* this import already wrote the case: nothing was done */
 };
 
 /*
  * Store record r (already validated) for agency_id: insert it, or if the agency
  * has a case with the same case_ref, update it when it differs (keeping the old
- * values as a revision) or leave it when it is the same. *case_id (may be NULL)
- * gets the case's id.
+ * values as a revision) or leave it when it is the same. If the case was inserted
+ * or updated by this same import_id (its case_ref repeats within one file), nothing
+ * is done and the result is STORE_PUT_REPEATED. *case_id (may be NULL) gets the
+ * case's id.
  */
 int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const struct rec *r,
                    enum store_put_result *result, int64_t *case_id, struct err *e);

@@ -279,9 +279,9 @@ int cli__run_import(int argc, char **argv)
         json_decref(rep.warnings);
         if (total.quarantined > 0 && !common.quiet)
             fprintf(stderr,
-                    "tiphub: %llu rows quarantined; list them with 'tiphub quarantine list', "
-                    "correct them with 'tiphub quarantine export' and 'retry'\n",
-                    (unsigned long long)total.quarantined);
+                    "tiphub: %llu %s quarantined; list with 'tiphub quarantine list', correct "
+                    "with 'tiphub quarantine export' and 'retry'\n",
+                    (unsigned long long)total.quarantined, total.quarantined == 1 ? "row" : "rows");
     }
     store_close(s);
     ingest_map_free(map);

@@ -64,7 +64,8 @@ struct codes_list {
     const char *names[CODES__MAX_VALUES];
     const char *labels[CODES__MAX_VALUES];
     bool ext[CODES__MAX_VALUES];
-    struct codes__map map; /* keys of names, labels and aliases -> value index */
+    struct codes__map map;   /* keys of names, labels and aliases -> value index */
+    struct codes__map exact; /* value names exactly as written -> index (the fast path) */
 };
 
 struct codes__glotip {

@@ -62,7 +62,13 @@ bool codes_list_is_ext(const struct codes_list *l, size_t i)
 int codes_list_match(const struct codes_list *l, const char *s, size_t len)
 {
     char key[CODES_KEY_MAX];
-    int klen = codes_key(s, len, key);
+    int klen;
+    /* Most input is already canonical: try the value names as written first. */
+    int exact = codes__map_get(&l->exact, s, len);
+
+    if (exact >= 0)
+        return exact;
+    klen = codes_key(s, len, key);
     if (klen <= 0)
         return -1;
     return codes__map_get(&l->map, key, (size_t)klen);

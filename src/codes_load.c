@@ -157,6 +157,8 @@ static void list_add(struct codes_list *l, const struct row *row, const char *na
     l->labels[i] = xstrndup(label, label_len);
     l->ext[i] = ext;
     l->n++;
+    if (codes__map_put(&l->exact, name, name_len, (int)i) < 0)
+        fatal(row->file, row->rowno, "a value name appears twice in one list");
     list_key(l, row, name, name_len, (int)i);
     list_key(l, row, label, label_len, (int)i);
     /* ISIC section values ("A_AgricultureForestryAndFishing") also match their letter. */
@@ -183,6 +185,7 @@ static void htcds_row(struct row *row, void *ctx)
     l = &tables.lists[tables.nlists++];
     l->field = dup_field(row, 0);
     codes__map_init(&l->map, 64);
+    codes__map_init(&l->exact, 64);
     while (ni < nlen) {
         size_t ne = ni, le = li;
         while (ne < nlen && names[ne] != ';')

@@ -3,30 +3,33 @@
  *
  * NOTES ON THE DESIGN
  *
- * The reader looks at each record twice, and both looks are fast scans over bytes
- * that are already in memory (memchr, or SSE2 compares where the compiler has them).
+ * Nearly every record takes the fast path (fast_record): split_fields() cuts fields
+ * straight out of the bytes at head, up to the first LF outside quotes. It finds
+ * delimiters, quotes and LFs with a 16-byte mask of their positions (SSE2 compares
+ * where the compiler has them) that serves several short fields in a row. Fields
+ * point into the input bytes, except quoted fields holding "" escapes, which are
+ * copied once without the doubled quotes into r->unesc (sized for the whole record
+ * before the first copy, so pointers into it stay valid for the record).
  *
- * 1. Framing (frame_record, frame_scan) finds where the record ends: at the first LF
- *    that is not inside quotes, or at the end of the input. Most records hold no
- *    quote at all, so framing first tries memchr for the LF and memchr for a quote
- *    before it; when that fails it runs the state machine below, which can stop at
- *    the end of the bytes read so far and go on after the next read.
+ * The fast path gives up on a malformed record (any error), a record that may be
+ * over max_record, and a record not all read yet (no LF before the end of the
+ * bytes at hand). Then the slow path first frames the record (frame_record,
+ * frame_scan): it finds where the record ends with the state machine below, which
+ * can stop at the end of the bytes read so far and go on after the next read, and
+ * which follows quotes past max_record without holding the bytes. Then it splits
+ * the framed record with the same split_fields(), or reports why it cannot.
  *
  *        FIELD_START --'"'--> QUOTED --'"'--> QUOTE --'"'--> QUOTED   ("" is a quote)
  *          |  ^  (spaces when trimming)         |
  *          |  '---------- delimiter ----------. '--other byte--> UNQUOTED
  *          '--other byte--> UNQUOTED ---------'            (LF here ends the record)
  *
- *    A quote opens quoting only at the start of a field (after spaces when trimming);
- *    anywhere else it is a literal byte for framing, and an error for splitting. This
- *    is also how a malformed record is framed, so the next record starts where a
- *    person reading the file would expect: a stray quote does not swallow the file.
- *
- * 2. Splitting (split_fields) cuts the framed record into fields. It needs no state
- *    across reads because the whole record is in memory. Fields point into the input
- *    bytes, except quoted fields holding "" escapes, which are copied once without
- *    the doubled quotes into r->unesc (sized for the whole record before the first
- *    copy, so pointers into it stay valid for the record).
+ * A quote opens quoting only at the start of a field (after spaces when trimming);
+ * anywhere else it is a literal byte for framing, and an error for splitting. This
+ * is also how a malformed record is framed, so the next record starts where a
+ * person reading the file would expect: a stray quote does not swallow the file.
+ * For a well-formed record, framing and splitting agree on where it ends by
+ * construction (csv_next() checks, and the fuzz target compares both paths).
  *
  * Reading a file: bytes come in blocks of read_size (256 KiB) into r->buf, and the
  * record being read always starts at r->head. When the block runs out in the middle
@@ -117,7 +120,8 @@ static bool is_trim_byte(const struct csv_reader *r, char c)
  * look at bytes up to safe (>= end), which must be readable; the result never passes
  * end.
  */
-static const char *find2(const char *p, const char *end, const char *safe, char a, char b)
+static inline __attribute__((always_inline)) const char *find2(const char *p, const char *end,
+                                                               const char *safe, char a, char b)
 {
 #if defined(__SSE2__)
     const __m128i va = _mm_set1_epi8(a);
@@ -390,21 +394,11 @@ static int frame_record(struct csv_reader *r, size_t *end, bool *at_lf, struct e
     r->holding_prefix = false;
     r->dropped = 0;
     for (;;) {
-        const char *b = r->base + r->head;
         size_t avail = r->tail - r->head;
         size_t lim;
 
         if (avail == 0 && r->eof)
             return 0;
-        if (r->scan == 0 && avail > 0) {
-            /* Fast path: a line with no quote in it is the whole record. */
-            const char *nl = memchr(b, '\n', avail < max ? avail : max);
-            if (nl != NULL && memchr(b, '"', (size_t)(nl - b)) == NULL) {
-                *end = (size_t)(nl - b);
-                *at_lf = true;
-                return 1;
-            }
-        }
         /* Stop once at max_record to note the field there, then at max_record + 2. */
         if (r->holding_prefix)
             lim = avail;
@@ -437,7 +431,64 @@ static int frame_record(struct csv_reader *r, size_t *end, bool *at_lf, struct e
 
 /* ==== Splitting ==== */
 
-/* Where to copy the unescaped fields of a record of len bytes. */
+/*
+ * A scanner finds the next delimiter, quote or LF. It keeps a bit mask of where
+ * those bytes are in one 16-byte block, so the short fields of a typical record are
+ * found without loading their bytes again or calling anything.
+ */
+struct scanner {
+    const char *blk;  /* start of the block described by mask */
+    unsigned mask;    /* bit i set: blk[i] is the delimiter, a quote or LF */
+    const char *safe; /* end of the bytes that may be read */
+    char delim;
+};
+
+static inline __attribute__((always_inline)) void scanner_load(struct scanner *s, const char *p)
+{
+    s->blk = p;
+#if defined(__SSE2__)
+    if (s->safe - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(s->delim)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                              _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+        s->mask = (unsigned)_mm_movemask_epi8(m);
+        return;
+    }
+#endif
+    {
+        size_t n = (size_t)(s->safe - p) < 16 ? (size_t)(s->safe - p) : 16;
+        size_t i;
+
+        s->mask = 0;
+        for (i = 0; i < n; i++) {
+            if (p[i] == s->delim || p[i] == '"' || p[i] == '\n')
+                s->mask |= 1u << i;
+        }
+    }
+}
+
+/* First delimiter, quote or LF in [p, end), or end. p must not go backwards. */
+static inline __attribute__((always_inline)) const char *
+scanner_next(struct scanner *s, const char *p, const char *end)
+{
+    for (;;) {
+        size_t off = (size_t)(p - s->blk);
+        if (off < 16) {
+            unsigned m = s->mask >> off;
+            if (m != 0) {
+                const char *q = p + __builtin_ctz(m);
+                return q < end ? q : end;
+            }
+            p = s->blk + 16;
+        }
+        if (p >= end)
+            return end;
+        scanner_load(s, p);
+    }
+}
+
+/* Where to copy the unescaped fields of a record of at most len bytes. */
 static char *unesc_start(struct csv_reader *r, size_t len)
 {
     if (r->unesc_cap < len) {
@@ -450,31 +501,44 @@ static char *unesc_start(struct csv_reader *r, size_t len)
 }
 
 /*
- * Cut the framed record p[0..len) into rec->fields. Returns 1, or ERR_INVALID or
- * ERR_TOOBIG with rec->bad_field set.
+ * Cut the record starting at p into rec->fields, stopping at the first LF outside
+ * quotes or at end, whichever comes first (*stop gets which: the LF, or end).
+ * rec->line must be set; rec->line_end is set here when it succeeds. A CR just before the LF is
+ * left out of the last field. A quoted field still open at end is reported as unterminated. Returns
+ * 1, or ERR_INVALID or ERR_TOOBIG with rec->bad_field set (and e, which may be NULL, filled).
  */
-static int split_fields(struct csv_reader *r, const char *p, size_t len, struct csv_record *rec,
-                        struct err *e)
+static int split_fields(struct csv_reader *r, const char *p, const char *end,
+                        struct csv_record *rec, const char **stop, struct err *e)
 {
-    const char *end = p + len;
-    const char *safe = r->base + r->tail;
+    struct scanner s = {.blk = p, .safe = r->base + r->tail, .delim = r->delim};
+    const char delim = r->delim;
+    const bool trim = r->trim;
+    const size_t max_fields = r->max_fields;
+    struct csv_field *fields = r->fields;
+    size_t alloc = r->fields_alloc;
     uint64_t line = rec->line;
-    bool multiline = rec->line_end > rec->line;
     char *out = NULL; /* next free byte in r->unesc */
     size_t n = 0;
+    int rc = 1;
 
+    scanner_load(&s, p);
     for (;;) {
         struct csv_field *f = NULL;
         const char *q = NULL;
 
-        if (n == r->max_fields) {
+        if (n == max_fields) {
             rec->bad_field = n + 1;
-            return err_set(e, ERR_TOOBIG, "too many fields (more than %zu)", r->max_fields);
+            rc = err_set(e, ERR_TOOBIG, "too many fields (more than %zu)", max_fields);
+            break;
         }
-        ALLOC_GROW(r->fields, n + 1, r->fields_alloc);
-        f = &r->fields[n++];
+        if (n == alloc) {
+            ALLOC_GROW(r->fields, n + 1, r->fields_alloc);
+            fields = r->fields;
+            alloc = r->fields_alloc;
+        }
+        f = &fields[n++];
         f->line = line;
-        while (p < end && is_trim_byte(r, *p))
+        while (trim && p < end && (*p == ' ' || *p == '\t') && *p != delim)
             p++;
         if (p < end && *p == '"') {
             const char *seg = ++p;
@@ -482,26 +546,30 @@ static int split_fields(struct csv_reader *r, const char *p, size_t len, struct 
 
             f->quoted = true;
             for (;;) {
-                q = memchr(p, '"', (size_t)(end - p));
-                if (q == NULL) {
-                    /* Framing ends a record inside quotes only at the end of the input. */
+                q = scanner_next(&s, p, end);
+                if (q == end) {
                     rec->bad_field = n;
-                    return err_set(e, ERR_INVALID, "unterminated quoted field %zu", n);
+                    rc = err_set(e, ERR_INVALID, "unterminated quoted field %zu", n);
+                    goto out;
                 }
-                if (multiline)
-                    line += count_lf(p, (size_t)(q - p));
-                if (q + 1 == end || q[1] != '"')
-                    break;
-                /* A "" escape: copy up to and including the first quote. */
-                if (dst == NULL) {
-                    if (out == NULL)
-                        out = unesc_start(r, len);
-                    dst = out;
+                if (*q == '"') {
+                    if (q + 1 == end || q[1] != '"')
+                        break;
+                    /* A "" escape: copy up to and including the first quote. */
+                    if (dst == NULL) {
+                        if (out == NULL)
+                            out = unesc_start(r, (size_t)(end - rec->raw));
+                        dst = out;
+                    }
+                    memcpy(dst, seg, (size_t)(q + 1 - seg));
+                    dst += q + 1 - seg;
+                    p = q + 2;
+                    seg = p;
+                    continue;
                 }
-                memcpy(dst, seg, (size_t)(q + 1 - seg));
-                dst += q + 1 - seg;
-                p = q + 2;
-                seg = p;
+                if (*q == '\n')
+                    line++;
+                p = q + 1;
             }
             if (dst == NULL) {
                 f->data = seg;
@@ -514,36 +582,94 @@ static int split_fields(struct csv_reader *r, const char *p, size_t len, struct 
                 out = dst;
             }
             p = q + 1;
-            while (p < end && is_trim_byte(r, *p))
+            while (trim && p < end && (*p == ' ' || *p == '\t') && *p != delim)
                 p++;
-            if (p == end)
+            if (p == end || *p == '\n')
                 break;
-            if (*p != r->delim) {
-                rec->bad_field = n;
-                return err_set(e, ERR_INVALID, "text after the closing quote of field %zu", n);
+            if (*p == delim) {
+                p++;
+                continue;
             }
-            p++;
+            if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+                p++;
+                break;
+            }
+            rec->bad_field = n;
+            rc = err_set(e, ERR_INVALID, "text after the closing quote of field %zu", n);
+            break;
         } else {
-            q = find2(p, end, safe, r->delim, '"');
+            q = scanner_next(&s, p, end);
             if (q < end && *q == '"') {
                 rec->bad_field = n;
-                return err_set(e, ERR_INVALID, "stray quote in unquoted field %zu", n);
+                rc = err_set(e, ERR_INVALID, "stray quote in unquoted field %zu", n);
+                break;
             }
             f->data = p;
             f->len = (size_t)(q - p);
             f->quoted = false;
-            while (f->len > 0 && is_trim_byte(r, p[f->len - 1]))
+            if (q < end && *q == '\n' && f->len > 0 && p[f->len - 1] == '\r')
                 f->len--;
-            if (q == end)
+            while (trim && f->len > 0 && (p[f->len - 1] == ' ' || p[f->len - 1] == '\t') &&
+                   p[f->len - 1] != delim)
+                f->len--;
+            p = q;
+            if (q == end || *q == '\n')
                 break;
-            p = q + 1;
+            p++;
         }
     }
-    rec->nfields = n;
-    return 1;
+out:
+    rec->fields = r->fields;
+    rec->nfields = rc == 1 ? n : 0;
+    if (rc == 1)
+        rec->line_end = line;
+    *stop = p;
+    return rc;
 }
 
 /* ==== Records ==== */
+
+enum fast_result { FAST_RECORD, FAST_BLANK, FAST_NO };
+
+/*
+ * The fast path, taken by nearly every record: split the bytes at head as a record
+ * that ends at the first LF outside quotes, which is right unless the record is
+ * malformed, too long, or not all read yet. In those cases the caller frames the
+ * record first (and splits it again). Returns FAST_RECORD with *rec filled and the
+ * record consumed, FAST_BLANK when a blank line was consumed, or FAST_NO.
+ */
+static enum fast_result fast_record(struct csv_reader *r, struct csv_record *rec)
+{
+    const char *b = r->base + r->head;
+    size_t avail = r->tail - r->head;
+    const char *stop = NULL;
+    size_t end, raw_end;
+
+    /* An LF at offset max_record at the latest leaves at most max_record bytes. */
+    if (avail > r->max_record)
+        avail = r->max_record + 1;
+    if (avail == 0)
+        return FAST_NO;
+    if (b[0] == '\n' || (b[0] == '\r' && avail > 1 && b[1] == '\n')) {
+        end = b[0] == '\n' ? 0 : 1;
+        r->head += end + 1;
+        r->offset += end + 1;
+        r->line++;
+        return FAST_BLANK;
+    }
+    rec->line = r->line;
+    rec->raw = b;
+    if (split_fields(r, b, b + avail, rec, &stop, NULL) < 0 || stop == b + avail)
+        return FAST_NO;
+    end = (size_t)(stop - b);
+    raw_end = end > 0 && b[end - 1] == '\r' ? end - 1 : end;
+    rec->raw_len = raw_end;
+    rec->raw_total = raw_end;
+    r->head += end + 1;
+    r->offset += end + 1;
+    r->line = rec->line_end + 1;
+    return FAST_RECORD;
+}
 
 int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
 {
@@ -552,6 +678,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
     bool at_lf = false;
     bool unterminated = false;
     const char *b = NULL;
+    const char *stop = NULL;
     int rc;
 
     memset(rec, 0, sizeof(*rec));
@@ -563,6 +690,15 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
         if (rc < 0)
             return rc;
     }
+    for (;;) {
+        enum fast_result fast = fast_record(r, rec);
+        if (fast == FAST_RECORD)
+            return 1;
+        if (fast == FAST_NO)
+            break;
+    }
+    memset(rec, 0, sizeof(*rec));
+    rec->fields = r->fields;
     for (;;) {
         rc = frame_record(r, &end, &at_lf, e);
         if (rc <= 0)
@@ -604,9 +740,11 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
                        "record too long (%" PRIu64 " bytes, limit %zu, passed in field %zu)",
                        rec->raw_total, r->max_record, r->limit_field);
     }
-    rc = split_fields(r, b, raw_end, rec, e);
-    rec->fields = r->fields; /* split_fields may have grown the array */
-    if (rc < 0)
-        rec->nfields = 0;
+    rc = split_fields(r, b, b + raw_end, rec, &stop, e);
+    if (rc == 1 && (stop != b + raw_end || rec->line_end != r->line - at_lf)) {
+        /* Framing and splitting disagree on where the record ends: a bug here. */
+        fprintf(stderr, "csv: framing and splitting disagree at line %" PRIu64 "\n", rec->line);
+        abort();
+    }
     return rc;
 }

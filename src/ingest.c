@@ -42,7 +42,7 @@
 
 #define HASH_CHUNK (1u << 20)
 
-static int hash_file(const char *path, char hex[65], uint64_t *size, struct err *e)
+int ingest__hash_file(const char *path, char hex[65], uint64_t *size, struct err *e)
 {
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *ctx = NULL;
@@ -170,31 +170,43 @@ report:
 static int agency_id(struct ingest_importer *im, const struct rec *r, int64_t *id, struct err *e)
 {
     const char *name = r->val[REC_F_ORG_NAME];
+    const char *type = r->val[REC_F_ORG_TYPE];
+    const char *country = r->val[REC_F_ORG_COUNTRY];
+    struct buf key;
     uint64_t v;
-    int rc;
+    int rc = 0;
 
-    if (hmap_get(&im->agencies, name, strlen(name), &v) && r->val[REC_F_ORG_TYPE] == NULL &&
-        r->val[REC_F_ORG_COUNTRY] == NULL) {
+    /* Rows repeat their agency's name, type and country: record each triple once. */
+    buf_init(&key, 4 * REC_TEXT_MAX);
+    buf_puts(&key, name);
+    buf_putc(&key, '\0');
+    buf_puts(&key, type != NULL ? type : "");
+    buf_putc(&key, '\0');
+    buf_puts(&key, country != NULL ? country : "");
+    if (hmap_get(&im->agencies, key.data, key.len, &v)) {
         *id = (int64_t)v;
-        return 0;
+    } else {
+        rc = store_agency_ensure(im->store, name, type, country, id, e);
+        if (rc == 0)
+            hmap_put(&im->agencies, key.data, key.len, (uint64_t)*id, NULL);
     }
-    /* New agency, or one whose type or country the row gives: record them. */
-    rc = store_agency_ensure(im->store, name, r->val[REC_F_ORG_TYPE], r->val[REC_F_ORG_COUNTRY],
-                             id, e);
-    if (rc == 0)
-        hmap_put(&im->agencies, name, strlen(name), (uint64_t)*id, NULL);
+    buf_release(&key);
     return rc;
 }
 
-/* A validated row: check repeats within the file, then store it. */
+/*
+ * A validated row: store it, unless its case_ref repeats an earlier row of this
+ * file. The store tells a repeat of a row this import inserted or updated
+ * (STORE_PUT_REPEATED); a repeat of a row that was unchanged (a re-import) is
+ * caught by im->seen, which holds only those, so a first import pays nothing.
+ */
 static int store_row(struct ingest_importer *im, uint64_t line, const char *raw, size_t raw_len,
                      bool truncated, uint64_t total, const char *const *names, size_t ncols,
                      struct err *e)
 {
     struct rec *r = &im->row.rec;
     struct buf key;
-    enum store_put_result put;
-    uint64_t first_line = 0;
+    enum store_put_result put = STORE_PUT_REPEATED;
     int64_t aid = 0;
     int64_t case_id = 0;
     int rc;
@@ -203,21 +215,20 @@ static int store_row(struct ingest_importer *im, uint64_t line, const char *raw,
     buf_puts(&key, r->val[REC_F_ORG_NAME]);
     buf_putc(&key, '\0');
     buf_puts(&key, r->val[REC_F_CASE_REF]);
-    if (!hmap_put(&im->seen, key.data, key.len, line, &first_line)) {
-        buf_release(&key);
+    rc = agency_id(im, r, &aid, e);
+    if (rc == 0 && !hmap_get(&im->seen, key.data, key.len, NULL))
+        rc = store_case_put(im->store, im->import_id, aid, r, &put, &case_id, e);
+    if (rc == 0 && put == STORE_PUT_UNCHANGED)
+        hmap_put(&im->seen, key.data, key.len, line, NULL);
+    buf_release(&key);
+    if (rc < 0)
+        return rc;
+    if (put == STORE_PUT_REPEATED) {
         rec_issues_add(&im->row.issues, REC_F_CASE_REF, 0,
-                       "case_ref repeats the row at line %llu of this file",
-                       (unsigned long long)first_line);
+                       "case_ref repeats an earlier row of this file");
         return quarantine(im, line, raw, raw_len, truncated, total, &im->row.issues, names, ncols,
                           r->val[REC_F_ORG_NAME], e);
     }
-    buf_release(&key);
-    rc = agency_id(im, r, &aid, e);
-    if (rc < 0)
-        return rc;
-    rc = store_case_put(im->store, im->import_id, aid, r, &put, &case_id, e);
-    if (rc < 0)
-        return rc;
     if (im->retry_id != 0) {
         rc = store_quarantine_resolve(im->store, im->retry_id, case_id, e);
         if (rc < 0)
@@ -491,7 +502,7 @@ int ingest_file(struct store *s, const char *path, const struct ingest_options *
     memset(res, 0, sizeof(*res));
     ingest__importer_init(&im, s, path, opt);
 
-    rc = hash_file(path, im.sha256, &im.size, e);
+    rc = ingest__hash_file(path, im.sha256, &im.size, e);
     if (rc < 0)
         goto out;
     f = fopen(path, "rb");

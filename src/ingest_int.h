@@ -66,8 +66,8 @@ void ingest__plan_done(struct ingest_plan *p, const struct ingest_map *map);
 struct ingest_row {
     struct rec rec;
     struct rec_issues issues;
-    struct buf acc[REC_NFIELDS]; /* values of fields fed by several columns */
-    size_t acc_col[REC_NFIELDS]; /* first column that fed each */
+    struct buf acc[REC_NFIELDS]; /* values of multi-value fields fed by several columns */
+    size_t acc_col[REC_NFIELDS]; /* first column that fed each field fed by several */
     struct buf translated;       /* a value made by a map's "{}" template */
     json_t *extra;               /* unknown columns of the current row */
 };
@@ -98,14 +98,17 @@ struct ingest_importer {
     int64_t import_id;
     struct store_import_counts counts;
     struct ingest_row row;
-    struct hmap seen;      /* "agency\0case_ref" -> line, for repeats within the file */
-    struct hmap agencies;  /* agency name -> id */
+    struct hmap seen;      /* "agency\0case_ref" of rows found unchanged, for repeats */
+    struct hmap agencies;  /* "name\0type\0country" -> agency id */
     char today[11];
     char sha256[65];
     struct progress progress;
     uint64_t size;
     int64_t retry_id;      /* retrying this quarantine entry (0: a normal import) */
 };
+
+/* SHA-256 of the file at path, in hex, and its size. */
+int ingest__hash_file(const char *path, char hex[65], uint64_t *size, struct err *e);
 
 void ingest__importer_init(struct ingest_importer *im, struct store *s, const char *path,
                            const struct ingest_options *opt);

@@ -450,9 +450,19 @@ int ingest_quarantine_retry(struct store *s, const char *path,
     open_only.include_resolved = false;
     memset(counts, 0, sizeof(*counts));
 
+    if (path != NULL) {
+        rc = ingest__hash_file(path, im.sha256, &im.size, e);
+        if (rc < 0)
+            goto out;
+    }
     rc = store_begin(s, e);
     if (rc < 0)
         goto out;
+    /* A retry is logged as an import of its own: stored cases point at it. */
+    rc = store_import_start(s, path != NULL ? path : "(quarantine retry)", "retry", im.sha256,
+                            NULL, 0, &im.import_id, e);
+    if (rc < 0)
+        goto fail;
     rc = store_quarantine_each(s, &open_only, collect_entry, &qs, e);
     if (rc < 0)
         goto fail;
@@ -478,6 +488,8 @@ int ingest_quarantine_retry(struct store *s, const char *path,
     }
     if (rc == 0 && im.counts.read != im.counts.stored + im.counts.quarantined)
         rc = err_set(e, ERR_CORRUPT, "BUG: retry counts do not add up; nothing was changed");
+    if (rc == 0)
+        rc = store_import_finish(s, im.import_id, &im.counts, e);
     if (rc < 0)
         goto fail;
     rc = store_commit(s, e);

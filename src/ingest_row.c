@@ -105,7 +105,7 @@ static void row_reset(struct ingest_row *row)
 {
     int f;
 
-    rec_release(&row->rec);
+    rec_clear(&row->rec);
     rec_issues_reset(&row->issues);
     for (f = 0; f < REC_NFIELDS; f++) {
         buf_reset(&row->acc[f]);
@@ -190,6 +190,34 @@ static void keep_extra(struct ingest_row *row, const struct ingest_column *c, si
     json_object_set_new(row->extra, c->name, s);
 }
 
+/*
+ * A single-value field fed by several columns: each value is checked on its own,
+ * and they must agree once canonical (" Feminine " and "feminine" do). An empty
+ * column gives nothing. The record's memory keeps replaced values, so prev stays
+ * valid across rec_set().
+ */
+static void route_single(struct ingest_row *row, const struct ingest_column *c, size_t column,
+                         const char *val, size_t len)
+{
+    const char *prev = row->rec.val[c->field];
+    const char *now;
+
+    if (rec_set(&row->rec, c->field, val, len, column, &row->issues) < 0)
+        return;
+    now = row->rec.val[c->field];
+    if (row->acc_col[c->field] == 0 && now != NULL)
+        row->acc_col[c->field] = column;
+    if (prev == NULL)
+        return;
+    if (now == NULL) {
+        row->rec.val[c->field] = (char *)prev;
+    } else if (strcmp(prev, now) != 0) {
+        rec_issues_add(&row->issues, c->field, column,
+                       "columns %zu and %zu both give %s and disagree", row->acc_col[c->field],
+                       column, rec_fields[c->field].name);
+    }
+}
+
 /* Route one value of one column to its field. */
 static void route(struct ingest_row *row, const struct ingest_plan *plan,
                   const struct ingest_column *c, size_t column, const char *val, size_t len)
@@ -208,25 +236,22 @@ static void route(struct ingest_row *row, const struct ingest_plan *plan,
         rec_set(&row->rec, c->field, val, len, column, &row->issues);
         return;
     }
+    if (!is_multi(c->field)) {
+        route_single(row, c, column, val, len);
+        return;
+    }
+    /* A multi-value field fed by several columns: their values are joined. */
     n = len;
     t = str_trim(val, &n);
     if (n == 0)
         return;
     acc = &row->acc[c->field];
-    if (acc->len == 0) {
+    if (acc->len == 0)
         row->acc_col[c->field] = column;
-        if (buf_append(acc, t, n) < 0)
-            rec_issues_add(&row->issues, c->field, column, "value too long");
-        return;
-    }
-    if (is_multi(c->field)) {
-        if (buf_putc(acc, ';') < 0 || buf_append(acc, t, n) < 0)
-            rec_issues_add(&row->issues, c->field, column, "value too long");
-    } else if (acc->len != n || memcmp(acc->data, t, n) != 0) {
-        rec_issues_add(&row->issues, c->field, column,
-                       "columns %zu and %zu both give %s and disagree", row->acc_col[c->field],
-                       column, rec_fields[c->field].name);
-    }
+    else if (buf_putc(acc, ';') < 0)
+        rec_issues_add(&row->issues, c->field, column, "value too long");
+    if (buf_append(acc, t, n) < 0)
+        rec_issues_add(&row->issues, c->field, column, "value too long");
 }
 
 /* After the columns: fields fed by several columns, the row number, the agency, extra. */
@@ -239,13 +264,10 @@ static void finish_row(struct ingest_row *row, const struct ingest_plan *plan, u
     if (plan->row_field >= 0) {
         char num[32];
         int n = snprintf(num, sizeof(num), "row-%llu", (unsigned long long)line);
-        if (plan->nsources[plan->row_field] <= 1)
-            rec_set(&row->rec, plan->row_field, num, (size_t)n, 0, &row->issues);
-        else
-            buf_append(&row->acc[plan->row_field], num, (size_t)n);
+        rec_set(&row->rec, plan->row_field, num, (size_t)n, 0, &row->issues);
     }
     for (f = 0; f < REC_NFIELDS; f++) {
-        if (plan->nsources[f] > 1 && row->acc[f].len > 0)
+        if (plan->nsources[f] > 1 && is_multi(f) && row->acc[f].len > 0)
             rec_set(&row->rec, f, row->acc[f].data, row->acc[f].len, row->acc_col[f],
                     &row->issues);
     }

@@ -11,31 +11,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "rec_int.h"
 #include "xalloc.h"
 
 #include "banned.h"
+
+/*
+ * A record's values live in chunks that belong to it, allocated as needed and
+ * never moved, so that the pointers in val[] stay valid. A value that is replaced
+ * leaves its old bytes in the chunk until the record is cleared.
+ */
+struct rec_chunk {
+    struct rec_chunk *next;
+    size_t used;
+    size_t cap;
+    char data[];
+};
+
+#define REC_CHUNK_SIZE 4096
 
 void rec_init(struct rec *r)
 {
     memset(r, 0, sizeof(*r));
 }
 
+void rec_clear(struct rec *r)
+{
+    struct rec_chunk *c;
+    struct rec_chunk *next;
+
+    memset(r->val, 0, sizeof(r->val));
+    free(r->extra);
+    r->extra = NULL;
+    if (r->chunks == NULL)
+        return;
+    /* Keep the first chunk (the one a typical record fits in), free the rest. */
+    for (c = r->chunks->next; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
+    r->chunks->next = NULL;
+    r->chunks->used = 0;
+}
+
 void rec_release(struct rec *r)
 {
-    int f;
-    for (f = 0; f < REC_NFIELDS; f++)
-        free(r->val[f]);
-    free(r->extra);
+    struct rec_chunk *c;
+    struct rec_chunk *next;
+
+    rec_clear(r);
+    for (c = r->chunks; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
     rec_init(r);
+}
+
+char *rec__alloc(struct rec *r, size_t n)
+{
+    struct rec_chunk *c = r->chunks;
+    char *p;
+
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > REC_CHUNK_SIZE ? n : REC_CHUNK_SIZE;
+        struct rec_chunk *fresh = xmalloc(st_add(sizeof(*fresh), cap));
+        fresh->used = 0;
+        fresh->cap = cap;
+        if (c == NULL || cap > REC_CHUNK_SIZE) {
+            /* A big value gets a chunk of its own, kept behind the current one. */
+            fresh->next = c != NULL ? c->next : NULL;
+            if (c != NULL)
+                c->next = fresh;
+            else
+                r->chunks = fresh;
+        } else {
+            fresh->next = c;
+            r->chunks = fresh;
+        }
+        c = fresh;
+    }
+    p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *rec__strndup(struct rec *r, const char *s, size_t n)
+{
+    char *p = rec__alloc(r, st_add(n, 1));
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
 }
 
 void rec_put(struct rec *r, int field, const char *canonical)
 {
-    free(r->val[field]);
-    r->val[field] = canonical != NULL ? xstrdup(canonical) : NULL;
+    r->val[field] = canonical != NULL ? rec__strndup(r, canonical, strlen(canonical)) : NULL;
 }
 
 /* ==== issues ==== */
@@ -72,47 +142,3 @@ void rec_issues_add(struct rec_issues *is, int field, size_t column, const char 
     va_end(ap);
 }
 
-/* ==== digest ==== */
-
-static void put_len(crypto_generichash_state *st, uint64_t n)
-{
-    unsigned char b[8];
-    int i;
-    for (i = 0; i < 8; i++)
-        b[i] = (unsigned char)(n >> (8 * i));
-    crypto_generichash_update(st, b, 8);
-}
-
-static void put_item(crypto_generichash_state *st, const char *name, const char *value)
-{
-    size_t nlen = strlen(name), vlen = strlen(value);
-    put_len(st, nlen);
-    crypto_generichash_update(st, (const unsigned char *)name, nlen);
-    put_len(st, vlen);
-    crypto_generichash_update(st, (const unsigned char *)value, vlen);
-}
-
-/*
- * BLAKE2b-128 over "tiphub-rec-1" and then, for every value present in field
- * order, the field's column name and the value, each preceded by its length as 8
- * bytes little-endian; then the extra columns under the empty name "". Missing
- * fields add nothing, so adding a field to rec_fields.h leaves the digests of
- * records without it unchanged.
- */
-void rec_digest(const struct rec *r, unsigned char out[16])
-{
-    static const char prefix[] = "tiphub-rec-1";
-    crypto_generichash_state st;
-    int f;
-
-    rec__init();
-    crypto_generichash_init(&st, NULL, 0, 16);
-    crypto_generichash_update(&st, (const unsigned char *)prefix, sizeof(prefix) - 1);
-    for (f = 0; f < REC_NFIELDS; f++) {
-        if (r->val[f] != NULL)
-            put_item(&st, rec_fields[f].name, r->val[f]);
-    }
-    if (r->extra != NULL)
-        put_item(&st, "", r->extra);
-    crypto_generichash_final(&st, out, 16);
-}

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "codes.h"
 #include "rec_int.h"
@@ -49,11 +48,6 @@ static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
 static void lists_init(void)
 {
     int f;
-    /* rec_digest() uses BLAKE2b; sodium_init() picks the fastest implementation. */
-    if (sodium_init() < 0) {
-        fprintf(stderr, "tiphub: fatal: libsodium cannot be initialised\n");
-        abort();
-    }
     for (f = 0; f < REC_NFIELDS; f++) {
         if (rec_fields[f].type == REC_T_PICK || rec_fields[f].type == REC_T_MULTIPICK)
             field_lists[f] = codes_list_for(rec_fields[f].name);

@@ -27,4 +27,9 @@ bool rec__number(const struct rec *r, int field, int *out);
 /* Smallest and largest value of a NUMBER field. */
 void rec__number_range(int field, int *min, int *max);
 
+/* n bytes from the record's own memory (freed by rec_clear / rec_release). */
+char *rec__alloc(struct rec *r, size_t n);
+/* A NUL-terminated copy of s[0..n) in the record's own memory. */
+char *rec__strndup(struct rec *r, const char *s, size_t n);
+
 #endif

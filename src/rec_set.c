@@ -29,8 +29,7 @@
 
 static void store(struct rec *r, int field, const char *p, size_t n)
 {
-    free(r->val[field]);
-    r->val[field] = xstrndup(p, n);
+    r->val[field] = rec__strndup(r, p, n);
 }
 
 /* ==== UTF-8 and control characters ==== */
@@ -145,7 +144,7 @@ static int set_longtext(struct ctx *c, const char *s, size_t len)
         store(c->r, c->field, s, len);
         return 0;
     }
-    out = xmalloc(len + 1);
+    out = rec__alloc(c->r, len + 1);
     for (i = 0; i < len; i++) {
         if (s[i] == '\r') {
             out[n++] = '\n';
@@ -156,7 +155,6 @@ static int set_longtext(struct ctx *c, const char *s, size_t len)
         }
     }
     out[n] = '\0';
-    free(c->r->val[c->field]);
     c->r->val[c->field] = out;
     return 0;
 }
@@ -332,7 +330,11 @@ static int set_multipick(struct ctx *c, const char *s, size_t len)
         v = codes_list_match(l, part, part_len);
         if (v < 0) {
             char what[64];
-            snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k, total);
+            if (total == 1)
+                snprintf(what, sizeof(what), "not a value of its code list");
+            else
+                snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k,
+                         total);
             rc = fail_pick(c, l, part, part_len, what);
             continue;
         }
@@ -341,7 +343,6 @@ static int set_multipick(struct ctx *c, const char *s, size_t len)
     if (rc < 0)
         return rc;
     if (set == 0) {
-        free(c->r->val[c->field]);
         c->r->val[c->field] = NULL; /* only separators: missing */
         return 0;
     }
@@ -402,7 +403,11 @@ static int set_countries(struct ctx *c, const char *s, size_t len)
         country = codes_country_find(part, part_len);
         if (country == NULL) {
             char what[80];
-            snprintf(what, sizeof(what), "value %zu of %zu is not an ISO 3166 country", k, total);
+            if (total == 1)
+                snprintf(what, sizeof(what), "not an ISO 3166 country");
+            else
+                snprintf(what, sizeof(what), "value %zu of %zu is not an ISO 3166 country", k,
+                         total);
             rc = fail_country(c, part, part_len, what);
             continue;
         }
@@ -419,7 +424,6 @@ static int set_countries(struct ctx *c, const char *s, size_t len)
     if (rc < 0)
         return rc;
     if (nfound == 0) {
-        free(c->r->val[c->field]);
         c->r->val[c->field] = NULL;
         return 0;
     }
@@ -509,12 +513,11 @@ static int set_email(struct ctx *c, const char *s, size_t len)
     local_len = (size_t)(at - s);
     if (!email_local_ok(s, local_len) || !email_domain_ok(at + 1, len - local_len - 1))
         FAIL(c, "not an email address (expected local@domain)");
-    out = xstrndup(s, len);
+    out = rec__strndup(c->r, s, len);
     for (i = local_len + 1; i < len; i++) {
         if (out[i] >= 'A' && out[i] <= 'Z')
             out[i] = (char)(out[i] + ('a' - 'A'));
     }
-    free(c->r->val[c->field]);
     c->r->val[c->field] = out;
     return 0;
 }
@@ -651,7 +654,6 @@ int rec_set(struct rec *r, int field, const char *value, size_t len, size_t colu
         FAIL(&c, "contains a control character (at byte %zu)", at);
     }
     if (len == 0) {
-        free(r->val[field]);
         r->val[field] = NULL;
         return 0;
     }

@@ -24,10 +24,18 @@ int store__db_err(struct store *s, struct err *e, const char *what)
 
 void store__now(char out[32])
 {
+    /* Import asks once per row: format only when the second changes. */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[32];
     time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = t;
+    }
+    memcpy(out, text, sizeof(text));
 }
 
 int store__prepare(struct store *s, sqlite3_stmt **stmt, const char *sql, struct err *e)

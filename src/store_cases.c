@@ -4,8 +4,10 @@
  * Import calls store_case_put() once per valid row inside one transaction. The
  * common case, a new case, costs one INSERT: the statement is
  * INSERT ... ON CONFLICT(agency_id, case_ref) DO NOTHING, and only when it changes
- * nothing do we look the case up, compare digests, and keep the old values as a
- * revision (a JSON object in case_revisions) before updating.
+ * nothing do we read the stored case, compare its values with the new ones, and
+ * when they differ keep the old values as a revision (a JSON object in
+ * case_revisions) before updating. (A digest per row would make that comparison
+ * cheaper, but it cost every first import more than re-imports would save.)
  *
  * The SQL names the columns of include/rec_fields.h; it is built once from that
  * table (the names are our own identifiers, never input) and values are always
@@ -178,12 +180,12 @@ static char *insert_sql(void)
 {
     struct buf b;
     int f;
-    int param = 6;
+    int param = 4;
 
     buf_init(&b, 1 << 16);
-    buf_puts(&b, "INSERT INTO cases(agency_id, digest, import_id, updated_at, extra, ");
+    buf_puts(&b, "INSERT INTO cases(agency_id, import_id, extra, ");
     append_columns(&b, "");
-    buf_puts(&b, ") VALUES (?1, ?2, ?3, ?4, ?5");
+    buf_puts(&b, ") VALUES (?1, ?2, ?3");
     for (f = 0; f < REC_NFIELDS; f++) {
         if (store__case_column(f))
             buf_printf(&b, ", ?%d", param++);
@@ -196,16 +198,26 @@ static char *update_sql(void)
 {
     struct buf b;
     int f;
-    int param = 6;
+    int param = 4;
 
     buf_init(&b, 1 << 16);
-    buf_puts(&b, "UPDATE cases SET revision = revision + 1, digest = ?2, import_id = ?3, "
-                 "updated_at = ?4, extra = ?5");
+    buf_puts(&b, "UPDATE cases SET revision = revision + 1, import_id = ?2, extra = ?3");
     for (f = 0; f < REC_NFIELDS; f++) {
         if (store__case_column(f))
             buf_printf(&b, ", \"%s\" = ?%d", rec_fields[f].name, param++);
     }
     buf_puts(&b, " WHERE id = ?1");
+    return buf_detach(&b, NULL);
+}
+
+static char *lookup_sql(void)
+{
+    struct buf b;
+
+    buf_init(&b, 1 << 16);
+    buf_puts(&b, "SELECT id, import_id, extra, ");
+    append_columns(&b, "");
+    buf_puts(&b, " FROM cases WHERE agency_id = ?1 AND case_ref = ?2");
     return buf_detach(&b, NULL);
 }
 
@@ -254,19 +266,44 @@ static void bind_values(sqlite3_stmt *st, int first, const struct rec *r)
     }
 }
 
-static void bind_common(sqlite3_stmt *st, const unsigned char digest[16], int64_t import_id,
-                        const char *now, const struct rec *r)
+static void bind_common(sqlite3_stmt *st, int64_t import_id, const struct rec *r)
 {
-    sqlite3_bind_blob(st, 2, digest, 16, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, import_id);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, import_id);
     if (r->extra != NULL)
-        sqlite3_bind_text(st, 5, r->extra, -1, SQLITE_STATIC);
-    bind_values(st, 6, r);
+        sqlite3_bind_text(st, 3, r->extra, -1, SQLITE_STATIC);
+    bind_values(st, 4, r);
 }
 
-static int update_case(struct store *s, int64_t id, const unsigned char digest[16],
-                       int64_t import_id, const char *now, const struct rec *r, struct err *e)
+/* Column col of st holds the text v (both may be NULL)? */
+static bool column_is(sqlite3_stmt *st, int col, const char *v)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    if (t == NULL || v == NULL)
+        return t == NULL && v == NULL;
+    return strcmp((const char *)t, v) == 0;
+}
+
+/* Does the looked-up row (id, import_id, extra, columns...) hold exactly r's values? */
+static bool same_as_stored(sqlite3_stmt *st, const struct rec *r)
+{
+    int f;
+    int col = 3;
+
+    if (!column_is(st, 2, r->extra))
+        return false;
+    for (f = 0; f < REC_NFIELDS; f++) {
+        if (!store__case_column(f))
+            continue;
+        if (!column_is(st, col, r->val[f]))
+            return false;
+        col++;
+    }
+    return true;
+}
+
+static int update_case(struct store *s, int64_t id, int64_t import_id, const char *now,
+                       const struct rec *r, struct err *e)
 {
     int rc = prepare_generated(s, &s->case_keep_revision, keep_revision_sql, e);
     if (rc < 0)
@@ -279,7 +316,7 @@ static int update_case(struct store *s, int64_t id, const unsigned char digest[1
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(s->case_update, 1, id);
-    bind_common(s->case_update, digest, import_id, now, r);
+    bind_common(s->case_update, import_id, r);
     if (sqlite3_step(s->case_update) != SQLITE_DONE)
         return store__db_err(s, e, "cannot update a case");
     return 0;
@@ -288,21 +325,20 @@ static int update_case(struct store *s, int64_t id, const unsigned char digest[1
 int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const struct rec *r,
                    enum store_put_result *result, int64_t *case_id, struct err *e)
 {
-    unsigned char digest[16];
+    sqlite3_stmt *st;
     char now[32];
     int64_t id;
+    bool same;
     int rc;
 
     if (r->val[REC_F_CASE_REF] == NULL)
         return err_set(e, ERR_INVALID, "BUG: a record without case_ref reached the store");
-    rec_digest(r, digest);
-    store__now(now);
 
     rc = prepare_generated(s, &s->case_insert, insert_sql, e);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(s->case_insert, 1, agency_id);
-    bind_common(s->case_insert, digest, import_id, now, r);
+    bind_common(s->case_insert, import_id, r);
     if (sqlite3_step(s->case_insert) != SQLITE_DONE)
         return store__db_err(s, e, "cannot store a case");
     if (sqlite3_changes(s->db) == 1) {
@@ -312,26 +348,31 @@ int store_case_put(struct store *s, int64_t import_id, int64_t agency_id, const 
         return 0;
     }
 
-    /* The agency has this case_ref already: unchanged, or an update. */
-    rc = store__prepare(s, &s->case_lookup,
-                        "SELECT id, digest FROM cases WHERE agency_id = ?1 AND case_ref = ?2", e);
+    /* The agency has this case_ref already: a repeat, unchanged, or an update. */
+    rc = prepare_generated(s, &s->case_lookup, lookup_sql, e);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(s->case_lookup, 1, agency_id);
-    sqlite3_bind_text(s->case_lookup, 2, r->val[REC_F_CASE_REF], -1, SQLITE_STATIC);
-    if (sqlite3_step(s->case_lookup) != SQLITE_ROW)
+    st = s->case_lookup;
+    sqlite3_bind_int64(st, 1, agency_id);
+    sqlite3_bind_text(st, 2, r->val[REC_F_CASE_REF], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
         return store__db_err(s, e, "cannot look up a case");
-    id = sqlite3_column_int64(s->case_lookup, 0);
+    id = sqlite3_column_int64(st, 0);
     if (case_id != NULL)
         *case_id = id;
-    if (sqlite3_column_bytes(s->case_lookup, 1) == 16 &&
-        memcmp(sqlite3_column_blob(s->case_lookup, 1), digest, 16) == 0) {
-        sqlite3_reset(s->case_lookup);
+    if (sqlite3_column_int64(st, 1) == import_id) {
+        sqlite3_reset(st);
+        *result = STORE_PUT_REPEATED;
+        return 0;
+    }
+    same = same_as_stored(st, r);
+    sqlite3_reset(st);
+    if (same) {
         *result = STORE_PUT_UNCHANGED;
         return 0;
     }
-    sqlite3_reset(s->case_lookup);
-    rc = update_case(s, id, digest, import_id, now, r, e);
+    store__now(now);
+    rc = update_case(s, id, import_id, now, r, e);
     if (rc == 0)
         *result = STORE_PUT_UPDATED;
     return rc;
@@ -375,7 +416,7 @@ int store_case_each(struct store *s, const char *agency,
             rc = store__db_err(s, e, "cannot read cases");
             break;
         }
-        rec_release(&r);
+        rec_clear(&r);
         rec_put(&r, REC_F_ORG_NAME, (const char *)sqlite3_column_text(st, 1));
         rec_put(&r, REC_F_ORG_TYPE, (const char *)sqlite3_column_text(st, 2));
         rec_put(&r, REC_F_ORG_COUNTRY, (const char *)sqlite3_column_text(st, 3));

@@ -87,7 +87,7 @@ static void test_cases_columns_match_fields(void **state)
     int skipped = 0;
 
     assert_int_equal(sqlite3_prepare_v2(fx->s->db,
-                                        "SELECT name FROM pragma_table_info('cases') WHERE cid >= 7 "
+                                        "SELECT name FROM pragma_table_info('cases') WHERE cid >= 5 "
                                         "ORDER BY cid",
                                         -1, &st, NULL),
                      SQLITE_OK);
@@ -141,7 +141,7 @@ static void test_put_insert_unchanged_update(void **state)
     struct rec r;
     struct err e;
     enum store_put_result res;
-    int64_t agency = 0, import = 0, id1 = 0, id2 = 0;
+    int64_t agency = 0, import = 0, import2 = 0, id1 = 0, id2 = 0;
     uint64_t ncases = 0, nrev = 0;
     struct collected c = {0};
 
@@ -152,13 +152,22 @@ static void test_put_insert_unchanged_update(void **state)
     make_rec(&r, "C-1", "Feminine");
     assert_int_equal(store_case_put(fx->s, import, agency, &r, &res, &id1, &e), 0);
     assert_int_equal(res, STORE_PUT_INSERTED);
+    /* The same import writing the same case_ref again: a repeat within one file. */
     assert_int_equal(store_case_put(fx->s, import, agency, &r, &res, &id2, &e), 0);
+    assert_int_equal(res, STORE_PUT_REPEATED);
+    assert_int_equal(id1, id2);
+    /* A later import of the same row: unchanged; of a changed row: an update. */
+    assert_int_equal(store_import_start(fx->s, "a.csv", "csv", "00", NULL, 0, &import2, &e), 0);
+    assert_int_equal(store_case_put(fx->s, import2, agency, &r, &res, &id2, &e), 0);
     assert_int_equal(res, STORE_PUT_UNCHANGED);
     assert_int_equal(id1, id2);
     rec_put(&r, REC_F_GENDER, "Masculine");
-    assert_int_equal(store_case_put(fx->s, import, agency, &r, &res, &id2, &e), 0);
+    assert_int_equal(store_case_put(fx->s, import2, agency, &r, &res, &id2, &e), 0);
     assert_int_equal(res, STORE_PUT_UPDATED);
     assert_int_equal(id1, id2);
+    /* After the update, this import wrote it: another row with it is a repeat. */
+    assert_int_equal(store_case_put(fx->s, import2, agency, &r, &res, &id2, &e), 0);
+    assert_int_equal(res, STORE_PUT_REPEATED);
     assert_int_equal(store_commit(fx->s, &e), 0);
     rec_release(&r);
 
