@@ -28,6 +28,8 @@
  * additionalProperties restriction) and clkhash ignores. Its value holds the
  * normalisation rules of norm.h, applied to a value before clkhash's own
  * validation and formatting. Without the key, behaviour is exactly clkhash's.
+ * Normalisation keeps per-thread state (ICU): a thread that encoded with it calls
+ * norm_thread_release() before it ends (norm.h).
  */
 #ifndef TIPHUB_CLK_H
 #define TIPHUB_CLK_H

@@ -31,6 +31,7 @@
 #include "csv.h"
 #include "embedded.h"
 #include "log.h"
+#include "norm.h"
 #include "progress.h"
 #include "xalloc.h"
 
@@ -441,6 +442,7 @@ int cli__run_encode(int argc, char **argv)
     for (i = 0; i < clk_schema_nwarnings(s); i++)
         log_warn("%s", clk_schema_warning(s, i));
     rc = run(&common, &o, s, &st, &e);
+    norm_thread_release(); /* normalisation keeps ICU state per thread */
     if (rc < 0) {
         clk_schema_free(s);
         return cli_fail(&common, &e);

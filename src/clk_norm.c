@@ -3,32 +3,28 @@
  * ("x-tiphub-norm", see clk.h) and the norm module (norm.h).
  *
  * clkhash ignores the key; tiphub applies the rules to a value before clkhash's
- * own steps (missing-value check aside: the sentinel is compared with the raw
- * value, so "N/A" stays a sentinel whatever the rules do to case).
- *
- * The norm module is being written concurrently. Until src/norm.c is on main,
- * this file is a stub that refuses schemas carrying the key, so that no CLK is
- * ever made with rules silently skipped. When norm lands, the two functions
- * below call norm_rules_parse() and norm_apply().
+ * own steps. The missing-value sentinel is compared with the raw value first, so a
+ * sentinel such as "N/A" stays a sentinel whatever the rules do to case.
  */
 #include "clk_int.h"
+
+#include <jansson.h>
 
 #include "banned.h"
 
 int clk__norm_parse(struct clk__feature *f, const void *value, const char *path, struct err *e)
 {
-    (void)f;
-    (void)value;
-    return err_set(e, ERR_UNSUPPORTED,
-                   "%s: normalisation rules need the norm module, which this build lacks", path);
+    return norm_rules_from_json((const json_t *)value, path, &f->norm, e);
 }
 
 int clk__norm_apply(const struct clk__feature *f, const char *v, size_t len,
                     struct clk__scratch *sc, struct err *e)
 {
-    (void)v;
-    (void)len;
-    (void)sc;
-    return err_set(e, ERR_UNSUPPORTED, "column '%s': normalisation is not available",
-                   f->identifier);
+    int rc;
+
+    buf_reset(&sc->norm);
+    rc = norm_apply(&f->norm, v, len, &sc->norm, e);
+    if (rc < 0)
+        err_prefix(e, "column '%s'", f->identifier);
+    return rc;
 }
