@@ -30,6 +30,7 @@
 
 #include "clk.h"
 #include "clk_int.h"
+#include "norm.h"
 #include "xalloc.h"
 
 /* clang-format off */
@@ -211,13 +212,56 @@ static void test_fold_equals_halves(void **state)
         assert_int_equal(folded[i], full[i] ^ full[8 + i]);
 }
 
+/*
+ * The normalisation extension runs before clkhash's steps: "ZÖË" under
+ * nfkc_casefold + strip_accents encodes as "zoe" does without the extension, and
+ * bad rules are refused with their JSON path.
+ */
+static void test_norm_extension(void **state)
+{
+#define NORM_SCHEMA(ext)                                                                           \
+    "{\"version\":3,\"clkConfig\":{\"l\":256,\"kdf\":{\"type\":\"HKDF\"}},\"features\":[{"         \
+    "\"identifier\":\"n\",\"format\":{\"type\":\"string\"},\"hashing\":{\"comparison\":{"          \
+    "\"type\":\"ngram\",\"n\":2},\"strategy\":{\"bitsPerToken\":7}}" ext "}]}"
+    static const char with[] = NORM_SCHEMA(",\"x-tiphub-norm\":{\"steps\":[\"nfkc_casefold\","
+                                           "\"strip_accents\"]}");
+    static const char without[] = NORM_SCHEMA("");
+    static const char bad[] = NORM_SCHEMA(",\"x-tiphub-norm\":{\"steps\":[\"bogus\"]}");
+    struct clk_value upper = {"Z\xc3\x96\xc3\x8b", 5}, plain = {"zoe", 3};
+    uint8_t a[32], b[32];
+    struct clk_schema *s = NULL;
+    struct clk_encoder *enc = NULL;
+    struct err e;
+    (void)state;
+
+    assert_int_equal(clk_schema_parse(with, strlen(with), &s, &e), 0);
+    assert_true(clk_schema_has_norm(s, 0));
+    assert_int_equal(clk_encoder_new(s, "k", 1, 0, &enc, &e), 0);
+    assert_int_equal(clk_encode(enc, &upper, 1, a, NULL, &e), 0);
+    clk_encoder_free(enc);
+    clk_schema_free(s);
+    assert_int_equal(clk_schema_parse(without, strlen(without), &s, &e), 0);
+    assert_false(clk_schema_has_norm(s, 0));
+    assert_int_equal(clk_encoder_new(s, "k", 1, 0, &enc, &e), 0);
+    assert_int_equal(clk_encode(enc, &plain, 1, b, NULL, &e), 0);
+    assert_memory_equal(a, b, sizeof(a));
+    /* and without the extension the upper-case value differs */
+    assert_int_equal(clk_encode(enc, &upper, 1, b, NULL, &e), 0);
+    assert_memory_not_equal(a, b, sizeof(a));
+    clk_encoder_free(enc);
+    clk_schema_free(s);
+    s = NULL;
+    assert_int_equal(clk_schema_parse(bad, strlen(bad), &s, &e), ERR_INVALID);
+    assert_true(strncmp(e.msg, "features[0].x-tiphub-norm.steps[0]: unknown step", 48) == 0);
+    norm_thread_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_febrl_doublehash),
-        cmocka_unit_test(test_blake_folds_sha512),
-        cmocka_unit_test(test_odd_length_nonsingular),
-        cmocka_unit_test(test_fold_equals_halves),
+        cmocka_unit_test(test_febrl_doublehash),       cmocka_unit_test(test_blake_folds_sha512),
+        cmocka_unit_test(test_odd_length_nonsingular), cmocka_unit_test(test_fold_equals_halves),
+        cmocka_unit_test(test_norm_extension),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
