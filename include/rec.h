@@ -207,4 +207,20 @@ unsigned rec_iccs(const struct rec *r);
  */
 unsigned rec_forms(const struct rec *r);
 
+/*
+ * The coarse attributes of a record, all that an agency sends to the hub beside the
+ * encoding (submission.h). The strings are borrowed from r.
+ */
+struct rec_coarse {
+    char sex;                 /* 'F' female, 'M' male, 'X' other, 'U' unknown (rec_sex) */
+    char age;                 /* 'C' child, 'A' adult, 'U' unknown (rec_age_group) */
+    const char *citizenship;  /* prs_Citizenship: alpha-3 codes, ';'-separated, or NULL */
+    const char *detected_in;  /* the country of detection: the agency's org_ShippingCountry */
+    const char *exploited_in; /* exploitation_country, or NULL */
+    unsigned forms;           /* rec_forms() */
+    int year;                 /* rec_year(), 0 when unknown */
+};
+
+void rec_coarse(const struct rec *r, struct rec_coarse *out);
+
 #endif

@@ -181,4 +181,86 @@ int store_quarantine_update(struct store *s, int64_t id, const void *raw, size_t
 int store_quarantine_count(struct store *s, const char *agency, uint64_t *open, uint64_t *resolved,
                            struct err *e);
 
+/* ---- hub: submissions of encodings ---- */
+
+struct store_submission {
+    const char *agency;      /* who submitted */
+    const char *schema_hash; /* hex SHA-256 of the canonical linkage schema */
+    unsigned clk_bits;       /* l, the length of every CLK in bits (a multiple of 8) */
+    const char *encoder;     /* e.g. "tiphub 0.1.0" */
+    const char *created_at;  /* as the agency wrote it */
+    const char *sha256;      /* of the submission file: the same file is added only once */
+    const char *header;      /* the header object, as JSON text */
+};
+
+struct store_hub_record {
+    int64_t id;               /* reading: set by the store */
+    const char *ref;          /* the agency's opaque random reference */
+    const unsigned char *clk; /* clk_len bytes */
+    size_t clk_len;
+    unsigned popcount;        /* bits set in clk */
+    char sex;                 /* 'F' female, 'M' male, 'X' other, 'U' unknown */
+    char age;                 /* 'C' child (under 18), 'A' adult, 'U' unknown */
+    const char *citizenship;  /* ISO alpha-3 list, ';'-separated, or NULL */
+    const char *detected_in;  /* alpha-3 of the country of detection (the agency's), or NULL */
+    const char *exploited_in; /* alpha-3 of the country of exploitation, or NULL */
+    unsigned forms;           /* bits 1u << CODES_FORM_* (never CODES_FORM_MIXED) */
+    int year;                 /* year of identification, 0 when unknown */
+    int64_t submission_id;    /* reading: set by the store */
+    const char *agency;       /* reading: set by the store */
+};
+
+/*
+ * Add a submission's header. The agency's earlier active submission, if any, is
+ * superseded by it (*replaced gets its id, else 0). ERR_EXISTS if a file with the
+ * same sha256 was added before.
+ */
+int store_submission_add(struct store *s, const struct store_submission *sub, int64_t *id,
+                         int64_t *replaced, struct err *e);
+/* Add one record of submission submission_id; then count it. */
+int store_hub_record_add(struct store *s, int64_t submission_id, const struct store_hub_record *r,
+                         struct err *e);
+/* Set the submission's record count once its records are added. */
+int store_submission_finish(struct store *s, int64_t submission_id, uint64_t nrecords,
+                            struct err *e);
+
+/* Call fn for every record of the active submissions, in id order. */
+int store_hub_record_each(struct store *s,
+                          int (*fn)(const struct store_hub_record *r, void *arg), void *arg,
+                          struct err *e);
+/* Active submissions and their records. */
+int store_hub_count(struct store *s, uint64_t *nsubmissions, uint64_t *nrecords, struct err *e);
+
+/* ---- hub: link runs and the persons they found ---- */
+
+struct store_link_run {
+    int64_t id;                   /* reading: set by the store */
+    const char *created_at;       /* reading: set by the store */
+    const char *threshold;        /* Dice threshold as given, e.g. "0.8" */
+    const char *agency_threshold; /* the stricter one within an agency, or NULL */
+    const char *method;           /* e.g. "exact-greedy" */
+    uint64_t nrecords;
+    uint64_t npersons;
+    uint64_t ncomparisons;
+    uint64_t npairs;              /* candidate pairs at or above the threshold */
+    double seconds;
+};
+
+/* Record a run; then add its members with store_person_member_add(). */
+int store_link_run_add(struct store *s, const struct store_link_run *run, int64_t *run_id,
+                       struct err *e);
+/* Record that hub record record_id belongs to person (a number unique within the run). */
+int store_person_member_add(struct store *s, int64_t run_id, int64_t record_id, int64_t person,
+                            struct err *e);
+/* The latest run (ERR_NOTFOUND when there is none): fills *run (strings valid until close). */
+int store_link_run_latest(struct store *s, struct store_link_run *run, struct err *e);
+
+/*
+ * Call fn for every member of run run_id, ordered by person and then record id, with
+ * the record's attributes (r->clk is NULL: statistics never need it).
+ */
+int store_person_each(struct store *s, int64_t run_id,
+                      int (*fn)(int64_t person, const struct store_hub_record *r, void *arg),
+                      void *arg, struct err *e);
+
 #endif

@@ -35,6 +35,7 @@ static const struct cli_command commands[] = {
     {"encode", "encode records as CLKs (clkhash-compatible Bloom filters)", cli__run_encode},
     {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
     {"status", "show what a store holds; check its integrity", cli__run_status},
+    {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
     {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };

@@ -99,3 +99,17 @@ unsigned rec_forms(const struct rec *r)
     each_exploitation(r, &iccs, &forms);
     return forms;
 }
+
+void rec_coarse(const struct rec *r, struct rec_coarse *out)
+{
+    static const char sex_code[] = {'U', 'F', 'M', 'X'};
+    static const char age_code[] = {'U', 'C', 'A'};
+
+    out->sex = sex_code[rec_sex(r)];
+    out->age = age_code[rec_age_group(r)];
+    out->citizenship = r->val[REC_F_CITIZENSHIP];
+    out->detected_in = r->val[REC_F_ORG_COUNTRY];
+    out->exploited_in = r->val[REC_F_EXPLOIT_COUNTRY];
+    out->forms = rec_forms(r);
+    out->year = rec_year(r);
+}

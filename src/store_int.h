@@ -19,6 +19,13 @@ struct store {
     sqlite3_stmt *case_lookup;
     sqlite3_stmt *case_update;
     sqlite3_stmt *case_keep_revision;
+    sqlite3_stmt *hub_record_insert;
+    sqlite3_stmt *person_member_insert;
+    /* Text of the run store_link_run_latest() returned. */
+    char run_created_at[32];
+    char run_threshold[32];
+    char run_agency_threshold[32];
+    char run_method[64];
 };
 
 /* Copy sqlite3_errmsg() into e at once (the next call overwrites it); returns ERR_DB. */

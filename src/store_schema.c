@@ -6,7 +6,7 @@
  * the number of migrations applied. store__migrate() runs the missing ones, each in
  * its own transaction, when a store is opened read-write.
  *
- * Version 1: the agency side. The columns of `cases` are the fields of
+ * Version 1: the agency side (version 2, the hub side, is described below). The columns of `cases` are the fields of
  * include/rec_fields.h except org_* (kept once per agency in `agencies`); a unit
  * test (test_store.c) checks that the two lists agree.
  */
@@ -142,8 +142,66 @@ static const char migration_1[] =
     "CREATE UNIQUE INDEX quarantine_open_once ON quarantine(ifnull(agency_id, 0), digest)\n"
     "    WHERE status = 'open';\n";
 
+/*
+ * Version 2: the hub side. A submission is one agency's file of encodings; a new
+ * submission of the same agency supersedes its earlier one (whose records then
+ * take no part in linkage or statistics). hub_records hold, per record, only the
+ * opaque reference, the CLK and the coarse attributes statistics need. A link run
+ * groups the active records into persons (person_members).
+ */
+static const char migration_2[] =
+    "CREATE TABLE submissions(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    agency TEXT NOT NULL,\n"
+    "    schema_hash TEXT NOT NULL,\n"
+    "    clk_bits INTEGER NOT NULL CHECK (clk_bits > 0 AND clk_bits % 8 = 0),\n"
+    "    encoder TEXT,\n"
+    "    created_at TEXT,\n"
+    "    added_at TEXT NOT NULL,\n"
+    "    sha256 TEXT NOT NULL UNIQUE,\n"
+    "    nrecords INTEGER NOT NULL DEFAULT 0,\n"
+    "    header TEXT NOT NULL,\n"
+    "    superseded_by INTEGER REFERENCES submissions(id)\n"
+    ");\n"
+    "CREATE INDEX submissions_active ON submissions(agency) WHERE superseded_by IS NULL;\n"
+    "CREATE TABLE hub_records(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    submission_id INTEGER NOT NULL REFERENCES submissions(id),\n"
+    "    ref TEXT NOT NULL,\n"
+    "    clk BLOB NOT NULL,\n"
+    "    popcount INTEGER NOT NULL,\n"
+    "    sex TEXT NOT NULL CHECK (sex IN ('F', 'M', 'X', 'U')),\n"
+    "    age TEXT NOT NULL CHECK (age IN ('C', 'A', 'U')),\n"
+    "    citizenship TEXT,\n"
+    "    detected_in TEXT,\n"
+    "    exploited_in TEXT,\n"
+    "    forms INTEGER NOT NULL DEFAULT 0,\n"
+    "    year INTEGER,\n"
+    "    UNIQUE(submission_id, ref)\n"
+    ");\n"
+    "CREATE TABLE link_runs(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    threshold TEXT NOT NULL,\n"
+    "    agency_threshold TEXT,\n"
+    "    method TEXT NOT NULL,\n"
+    "    nrecords INTEGER NOT NULL,\n"
+    "    npersons INTEGER NOT NULL,\n"
+    "    ncomparisons INTEGER,\n"
+    "    npairs INTEGER,\n"
+    "    seconds REAL\n"
+    ");\n"
+    "CREATE TABLE person_members(\n"
+    "    run_id INTEGER NOT NULL REFERENCES link_runs(id),\n"
+    "    record_id INTEGER NOT NULL REFERENCES hub_records(id),\n"
+    "    person INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (run_id, record_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX person_members_by_person ON person_members(run_id, person);\n";
+
 static const char *const migrations[] = {
     migration_1,
+    migration_2,
 };
 
 static const int nmigrations = (int)(sizeof(migrations) / sizeof(migrations[0]));

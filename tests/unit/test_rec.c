@@ -695,6 +695,43 @@ static void test_rec_derived(void **state)
                      (1u << CODES_FORM_ORGAN) | (1u << CODES_FORM_OTHER) | (1u << CODES_FORM_CRIM));
 }
 
+/* The coarse attributes sent to the hub: only these, from the documented fields. */
+static void test_rec_coarse(void **state)
+{
+    struct fixture *fx = *state;
+    struct rec_coarse c;
+
+    rec_release(&fx->r);
+    rec_coarse(&fx->r, &c);
+    assert_int_equal(c.sex, 'U');
+    assert_int_equal(c.age, 'U');
+    assert_null(c.citizenship);
+    assert_null(c.detected_in);
+    assert_int_equal(c.forms, 0);
+    assert_int_equal(c.year, 0);
+
+    put(fx, REC_F_GENDER, "TransgenderMasculine");
+    put(fx, REC_F_AGE_AT_ID, "15");
+    put(fx, REC_F_CITIZENSHIP, "MDA;UKR");
+    put(fx, REC_F_ORG_COUNTRY, "DEU");
+    put(fx, REC_F_EXPLOIT_COUNTRY, "POL");
+    put(fx, REC_F_CASE_OPENED, "2021-03-04");
+    put(fx, REC_F_EXPLOITATION_TYPE, "ForcedCriminality");
+    rec_coarse(&fx->r, &c);
+    assert_int_equal(c.sex, 'M');
+    assert_int_equal(c.age, 'C');
+    assert_string_equal(c.citizenship, "MDA;UKR");
+    assert_string_equal(c.detected_in, "DEU");
+    assert_string_equal(c.exploited_in, "POL");
+    assert_int_equal(c.forms, 1u << CODES_FORM_CRIM);
+    assert_int_equal(c.year, 2021);
+    put(fx, REC_F_GENDER, "NonConforming");
+    put(fx, REC_F_AGE_AT_ID, "30");
+    rec_coarse(&fx->r, &c);
+    assert_int_equal(c.sex, 'X');
+    assert_int_equal(c.age, 'A');
+}
+
 /* A whole synthetic row through rec_set and rec_check. */
 static void test_rec_row_round_trip(void **state)
 {
@@ -784,6 +821,7 @@ int main(void)
         T(test_rec_set_degrees),
         T(test_rec_check),
         T(test_rec_derived),
+        T(test_rec_coarse),
         T(test_rec_row_round_trip),
         T(test_rec_issues),
     };
