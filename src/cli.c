@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"init", "create a store", cli__run_init},
     {"import", "import case files (CSV, JSON Lines) into a store", cli__run_import},
     {"export", "export a store's cases as CSV or JSON Lines", cli__run_export},
+    {"encode", "encode records as CLKs (clkhash-compatible Bloom filters)", cli__run_encode},
     {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
     {"status", "show what a store holds; check its integrity", cli__run_status},
     {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
