@@ -20,7 +20,6 @@
 
 #include "banned.h"
 
-#define TIPHUB_VERSION "0.1.0"
 
 struct cli_command {
     const char *name;
@@ -44,7 +43,7 @@ static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
 const char *cli_version(void)
 {
-    return TIPHUB_VERSION;
+    return TIPHUB_VERSION_STRING;
 }
 
 static void print_main_help(FILE *out)
@@ -79,7 +78,7 @@ int cli_main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("tiphub %s\n", TIPHUB_VERSION);
+        printf("tiphub %s\n", TIPHUB_VERSION_STRING);
         return EXIT_OK;
     }
     for (i = 0; i < ncommands; i++) {

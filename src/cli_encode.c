@@ -1,6 +1,10 @@
 /*
- * cli_encode.c: `tiphub encode --csv`, CLKs from a plain CSV file, the way
- * clkhash's `clkutil hash` makes them.
+ * cli_encode.c: `tiphub encode`, in two forms.
+ *
+ * --db: an agency's stored cases become a submission for the hub (the work is in
+ * submission_encode.c): opaque references, CLKs and coarse attributes, shuffled.
+ *
+ * --csv: CLKs from a plain CSV file, the way clkhash's `clkutil hash` makes them.
  *
  * Reads a CSV whose first row is the header (the schema's feature identifiers, in
  * order, checked as clkhash's validate_header() does), encodes every row with the
@@ -33,6 +37,8 @@
 #include "log.h"
 #include "norm.h"
 #include "progress.h"
+#include "store.h"
+#include "submission.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -43,14 +49,25 @@
 #define STDOUT_MAX     ((size_t)1 << 30)
 
 static const char usage[] =
-    "usage: tiphub encode --csv FILE [--schema FILE] [--secret-file FILE]\n"
+    "usage: tiphub encode --db AGENCYDB [--agency NAME] [--schema FILE] [--secret-file FILE]\n"
+    "                     -o SUBMISSION [--skip-invalid] [--json] [--quiet]\n"
+    "       tiphub encode --csv FILE [--schema FILE] [--secret-file FILE]\n"
     "                     [--format clkhash] [-o FILE] [--no-header] [--ignore-header]\n"
     "                     [--no-validate] [--json] [--quiet]\n\n"
-    "Encode the rows of a CSV file as CLKs (keyed Bloom filters), byte for byte as\n"
-    "clkhash's 'clkutil hash' does, for privacy-preserving linkage. The first row is a\n"
-    "header holding the schema's feature identifiers in order. Any invalid row fails\n"
-    "the whole run, as in clkhash, and then no output is written.\n\n"
+    "Encode identifiers as CLKs (keyed Bloom filters) for privacy-preserving linkage.\n\n"
+    "With --db, encode the agency's stored cases into a submission for the hub: per\n"
+    "case a fresh random reference, the CLK and coarse attributes (sex, child or adult,\n"
+    "citizenship, countries, forms, year), in random order; no names, no dates but the\n"
+    "year. The store remembers which case each reference stands for; the hub never can.\n\n"
+    "With --csv, encode the rows of a CSV file byte for byte as clkhash's\n"
+    "'clkutil hash' does. The first row is a header holding the schema's feature\n"
+    "identifiers in order. Any invalid row fails the whole run, as in clkhash, and\n"
+    "then no output is written.\n\n"
     "options:\n"
+    "  --db AGENCYDB       the agency's store; writes a submission to -o\n"
+    "  --agency NAME       with --db: whose cases (needed if the store holds several)\n"
+    "  --skip-invalid      with --db: leave out a case the schema refuses (listed),\n"
+    "                      instead of failing\n"
     "  --csv FILE          the input ('-' for standard input)\n"
     "  --schema FILE       a clkhash linkage schema, version 3 (default: the built-in\n"
     "                      HTCDS schema data/linkage/htcds-default.json)\n"
@@ -76,6 +93,8 @@ enum {
     OPT_NO_HEADER,
     OPT_IGNORE_HEADER,
     OPT_NO_VALIDATE,
+    OPT_AGENCY,
+    OPT_SKIP_INVALID,
 };
 
 struct encode_opts {
@@ -87,6 +106,8 @@ struct encode_opts {
     bool no_header;
     bool ignore_header;
     bool no_validate;
+    const char *agency;
+    bool skip_invalid;
 };
 
 /* Read the secret into a sodium-guarded buffer; *len gets its length. */
@@ -145,20 +166,49 @@ static int read_secret(const struct encode_opts *o, uint8_t **out, size_t *len, 
     return 0;
 }
 
-static int load_schema(const struct encode_opts *o, struct clk_schema **s, struct err *e)
+/* Load the schema (--schema FILE or the built-in one) and the hash that names it. */
+static int load_schema(const struct encode_opts *o, struct clk_schema **s, char hash[65],
+                       struct err *e)
 {
     const struct embedded_file *ef;
+    struct buf text;
+    FILE *f;
+    int rc;
 
-    if (o->schema != NULL)
-        return clk_schema_load_file(o->schema, s, e);
-    ef = embedded_find(DEFAULT_SCHEMA);
-    if (ef == NULL)
-        return err_set(e, ERR_NOTFOUND, "the built-in schema '%s' is missing", DEFAULT_SCHEMA);
-    if (clk_schema_parse((const char *)ef->data, ef->len, s, e) < 0) {
-        err_prefix(e, "built-in schema '%s'", DEFAULT_SCHEMA);
-        return e->code;
+    if (o->schema == NULL) {
+        ef = embedded_find(DEFAULT_SCHEMA);
+        if (ef == NULL)
+            return err_set(e, ERR_NOTFOUND, "the built-in schema '%s' is missing",
+                           DEFAULT_SCHEMA);
+        rc = clk_schema_parse((const char *)ef->data, ef->len, s, e);
+        if (rc == 0)
+            rc = submission_schema_hash((const char *)ef->data, ef->len, hash, e);
+        if (rc < 0)
+            err_prefix(e, "built-in schema '%s'", DEFAULT_SCHEMA);
+        return rc;
     }
-    return 0;
+    rc = clk_schema_load_file(o->schema, s, e);
+    if (rc < 0)
+        return rc;
+    f = fopen(o->schema, "rb");
+    if (f == NULL)
+        return err_set(e, ERR_IO, "cannot read schema '%s'", o->schema);
+    buf_init(&text, (size_t)1 << 24);
+    for (;;) {
+        char chunk[8192];
+        size_t n = fread(chunk, 1, sizeof(chunk), f);
+        if (n > 0 && buf_append(&text, chunk, n) < 0) {
+            rc = err_set(e, ERR_TOOBIG, "schema '%s' is too big", o->schema);
+            break;
+        }
+        if (n < sizeof(chunk))
+            break;
+    }
+    fclose(f);
+    if (rc == 0)
+        rc = submission_schema_hash(text.data, text.len, hash, e);
+    buf_release(&text);
+    return rc;
 }
 
 /* clkhash's validate_header(): as many columns as features, each its identifier. */
@@ -353,6 +403,91 @@ out:
     return rc;
 }
 
+/* ---- --db: an agency's cases into a submission ---- */
+
+static void report_skip(const char *case_ref, const char *why, void *arg)
+{
+    const struct cli_common *c = arg;
+    if (!c->quiet)
+        fprintf(stderr, "tiphub: warning: case '%s' left out: %s\n", case_ref, why);
+}
+
+static int run_db(const struct cli_common *c, const struct encode_opts *o,
+                  const struct clk_schema *schema, const char *hash,
+                  struct submission_encode_result *res, struct err *e)
+{
+    struct submission_encode_opts eo;
+    struct clk_encoder *enc = NULL;
+    struct store *st = NULL;
+    struct buf tmp;
+    uint8_t *secret = NULL;
+    size_t secret_len = 0;
+    FILE *out = NULL;
+    int rc;
+
+    buf_init(&tmp, 8192);
+    rc = read_secret(o, &secret, &secret_len, e);
+    if (rc < 0)
+        goto out;
+    rc = clk_encoder_new(schema, secret, secret_len, 0, &enc, e);
+    sodium_free(secret);
+    if (rc < 0)
+        goto out;
+    rc = store_open(cli_db_path(c), 0, &st, e);
+    if (rc < 0)
+        goto out;
+    buf_printf(&tmp, "%s.tmp.%ld", o->output, (long)getpid());
+    out = fopen(tmp.data, "wb");
+    if (out == NULL) {
+        rc = err_set(e, ERR_IO, "cannot write '%s': %s", tmp.data, strerror(errno));
+        goto out;
+    }
+    memset(&eo, 0, sizeof(eo));
+    eo.agency = o->agency;
+    eo.skip_invalid = o->skip_invalid;
+    eo.on_skip = report_skip;
+    eo.arg = (void *)c;
+    rc = submission_encode_store(st, schema, enc, hash, &eo, out, o->output, res, e);
+    if (fclose(out) != 0 && rc == 0)
+        rc = err_set(e, ERR_IO, "cannot write '%s'", tmp.data);
+    out = NULL;
+    if (rc == 0 && rename(tmp.data, o->output) != 0)
+        rc = err_set(e, ERR_IO, "cannot rename to '%s': %s", o->output, strerror(errno));
+    if (rc < 0)
+        unlink(tmp.data);
+out:
+    clk_encoder_free(enc);
+    store_close(st);
+    buf_release(&tmp);
+    return rc;
+}
+
+static int finish_db(const struct cli_common *c, const struct encode_opts *o,
+                     const struct clk_schema *s, const char *hash,
+                     const struct submission_encode_result *res)
+{
+    const struct submission_header *h = &res->header;
+
+    if (h->fill > FILL_WARN)
+        log_warn("mean fill %.3f is over %.2f: such full CLKs link poorly; lower the bits per "
+                 "feature or raise l",
+                 h->fill, FILL_WARN);
+    if (c->json) {
+        cli_print_json(json_pack("{s:s,s:I,s:I,s:f,s:I,s:s,s:s,s:I}", "agency", h->agency,
+                                 "records", (json_int_t)h->records, "skipped",
+                                 (json_int_t)res->skipped, "mean_fill", h->fill, "l",
+                                 (json_int_t)clk_schema_l(s), "schema_hash", hash, "output",
+                                 o->output, "encoding", (json_int_t)res->encoding_id));
+    } else if (!c->quiet) {
+        fprintf(stderr,
+                "tiphub: encoded %llu cases of '%s' into '%s' (mean fill %.3f%s); send it to "
+                "the hub\n",
+                (unsigned long long)h->records, h->agency, o->output, h->fill,
+                res->skipped > 0 ? ", some cases left out" : "");
+    }
+    return res->skipped > 0 ? EXIT_REJECTED : EXIT_OK;
+}
+
 int cli__run_encode(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -366,6 +501,8 @@ int cli__run_encode(int argc, char **argv)
         {"no-header", no_argument, NULL, OPT_NO_HEADER},
         {"ignore-header", no_argument, NULL, OPT_IGNORE_HEADER},
         {"no-validate", no_argument, NULL, OPT_NO_VALIDATE},
+        {"agency", required_argument, NULL, OPT_AGENCY},
+        {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
         {NULL, 0, NULL, 0},
     };
     struct cli_common common = {0};
@@ -416,6 +553,12 @@ int cli__run_encode(int argc, char **argv)
         case OPT_NO_VALIDATE:
             o.no_validate = true;
             break;
+        case OPT_AGENCY:
+            o.agency = optarg;
+            break;
+        case OPT_SKIP_INVALID:
+            o.skip_invalid = true;
+            break;
         default:
             return cli_bad_option("encode", argv);
         }
@@ -426,17 +569,39 @@ int cli__run_encode(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("encode", "unexpected argument '%s'", argv[optind]);
-    if (common.db != NULL)
-        return cli_usage_error("encode", "--db is not supported yet: use --csv FILE");
+    if (common.db != NULL && o.csv != NULL)
+        return cli_usage_error("encode", "give --db or --csv, not both");
+    if (common.db != NULL) {
+        struct submission_encode_result res;
+        char hash[65];
+        if (strcmp(o.output, "-") == 0)
+            return cli_usage_error("encode", "--db needs -o SUBMISSION (the file for the hub)");
+        rc = load_schema(&o, &s, hash, &e);
+        if (rc == 0) {
+            for (i = 0; i < clk_schema_nwarnings(s); i++)
+                log_warn("%s", clk_schema_warning(s, i));
+            rc = run_db(&common, &o, s, hash, &res, &e);
+        }
+        norm_thread_release();
+        if (rc == 0)
+            rc = finish_db(&common, &o, s, hash, &res);
+        else
+            rc = cli_fail(&common, &e);
+        clk_schema_free(s);
+        return rc;
+    }
     if (o.csv == NULL)
-        return cli_usage_error("encode", "--csv FILE is required");
+        return cli_usage_error("encode", "give --db AGENCYDB or --csv FILE");
     if (strcmp(o.format, "clkhash") != 0)
         return cli_usage_error("encode", "unknown --format '%s' (only clkhash)", o.format);
     if (common.json && strcmp(o.output, "-") == 0)
         return cli_usage_error("encode", "--json needs -o FILE (standard output holds the "
                                          "summary)");
 
-    rc = load_schema(&o, &s, &e);
+    {
+        char hash[65];
+        rc = load_schema(&o, &s, hash, &e);
+    }
     if (rc < 0)
         return cli_fail(&common, &e);
     for (i = 0; i < clk_schema_nwarnings(s); i++)
