@@ -38,7 +38,8 @@ struct dice__side {
     uint64_t *rows;   /* [n*words] row-major by sorted position, 64-byte aligned */
     uint64_t *blocks; /* [nblocks*words*8] interleaved by 8, 64-byte aligned */
     uint32_t *start;  /* [nbits+2] first sorted position whose popcount is >= v */
-    uint64_t *pterm;  /* [nblocks*8] p * pop[j] for the search's p; padding NEVER */
+    uint64_t *pterm;  /* [nblocks*8] p * pop[j] for the search's p; padding NEVER;
+                         non-decreasing (sorted, padding last), which kernels use */
 };
 
 /* What a kernel needs to know about the B side and the threshold. */
