@@ -15,8 +15,9 @@
  * usage: bench_compare [--smoke] [--sizes N,N,...] [--threshold T] [--tile BYTES]
  *                      [--repeat R]
  *
- * Each figure is the best of R runs (default 3), since the machine may be shared and
- * other work only ever makes a run slower.
+ * Each figure is the best of up to R runs (default 3), since the machine may be shared
+ * and other work only ever makes a run slower; runs stop repeating once one figure has
+ * taken REPEAT_NS in all (at 100k x 100k a single run is long enough).
  *
  * A comparison is one pair examined by a kernel (stats.comparisons): the pairs inside
  * the popcount windows. At 50% density and t = 0.7 the windows keep every pair, which
@@ -39,6 +40,7 @@
 #define WORDS         (BITS / 64)
 #define BASELINE_ROWS 1000
 #define MAX_SIZES     16
+#define REPEAT_NS     2000000000ull
 
 static uint64_t rng_state;
 
@@ -228,7 +230,7 @@ int main(int argc, char **argv)
         size_t n = sizes[si], rows = n < BASELINE_ROWS ? n : BASELINE_ROWS;
         struct dice_clks a, b;
         struct dice_pairs base;
-        uint64_t t0, base_ns, ref_hash = 0;
+        uint64_t t0, base_ns, ref_hash = 0, spent;
         double base_rate;
         char label[32];
         int run;
@@ -237,16 +239,20 @@ int main(int argc, char **argv)
         rng_state = 42 + n;
         make_sets(n, &a, &b);
         base_ns = UINT64_MAX;
+        spent = 0;
         for (rep = 0; rep < repeat; rep++) {
             uint64_t ns;
+            if (rep > 0)
+                dice_pairs_release(&base);
             dice_pairs_init(&base);
             t0 = clock_ns();
             baseline(&a, &b, rows, tval, &base);
             ns = clock_ns() - t0;
             if (ns < base_ns)
                 base_ns = ns;
-            if (rep + 1 < repeat)
-                dice_pairs_release(&base);
+            spent += ns;
+            if (spent > REPEAT_NS)
+                break;
         }
         base_rate = (double)rows * (double)n / (double)base_ns; /* comparisons per ns = G/s */
         snprintf(label, sizeof(label), "%zux%zu", n, n);
@@ -272,6 +278,7 @@ int main(int argc, char **argv)
             o.kernel = k;
             o.nthreads = nthreads;
             o.tile_bytes = tile;
+            spent = 0;
             for (rep = 0; rep < repeat; rep++) {
                 struct dice_stats this;
                 if (rep > 0)
@@ -283,6 +290,9 @@ int main(int argc, char **argv)
                 }
                 if (rep == 0 || this.ns_compare < st.ns_compare)
                     st = this;
+                spent += this.ns_prepare + this.ns_compare + this.ns_sort;
+                if (spent > REPEAT_NS)
+                    break;
             }
             rate = (double)st.comparisons / (double)st.ns_compare;
             per_core = rate / st.nthreads;

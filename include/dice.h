@@ -94,7 +94,8 @@ struct dice_clks {
     size_t nbits;   /* bits per CLK: a multiple of 64, 64..DICE_MAX_BITS */
     size_t words;   /* nbits / 64 */
     uint64_t *bits; /* n * words words; NULL when n == 0 */
-    uint32_t *pop;  /* n popcounts; pop[i] must equal the popcount of record i */
+    uint32_t *pop;  /* n popcounts, kept by the setters below for callers; the
+                       search recomputes its own and does not read these */
 };
 
 /*
@@ -219,7 +220,8 @@ void dice_opts_init(struct dice_opts *o);
  * sorted by (a, b), unless o->on_pairs is set, when out may be NULL. The result does
  * not depend on the kernel or the number of threads. stats may be NULL.
  *
- * Returns 0; ERR_INVALID (nbits differ, bad threshold); ERR_UNSUPPORTED (the kernel
+ * Returns 0; ERR_INVALID (nbits differ, a malformed set, bad threshold, nowhere to
+ * put the pairs); ERR_UNSUPPORTED (the kernel
  * asked for is missing on this CPU); ERR_TOOBIG (more than o->max_pairs pairs);
  * ERR_INTERRUPTED (a callback asked to stop). On failure out holds what it held
  * before.

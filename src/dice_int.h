@@ -35,8 +35,8 @@ struct dice__side {
     size_t nblocks;   /* ceil(n / 8) */
     uint32_t *order;  /* [n] sorted position -> the caller's index */
     uint32_t *pop;    /* [nblocks*8] popcount by sorted position; padding lanes 0 */
-    uint64_t *rows;   /* [n*words] row-major by sorted position, 64-byte aligned */
-    uint64_t *blocks; /* [nblocks*words*8] interleaved by 8, 64-byte aligned */
+    uint64_t *rows;   /* [n*words] row-major by sorted position, 64-byte aligned; or NULL */
+    uint64_t *blocks; /* [nblocks*words*8] interleaved by 8, 64-byte aligned; or NULL */
     uint32_t *start;  /* [nbits+2] first sorted position whose popcount is >= v */
     uint64_t *pterm;  /* [nblocks*8] p * pop[j] for the search's p; padding NEVER;
                          non-decreasing (sorted, padding last), which kernels use */
@@ -80,11 +80,18 @@ bool dice__cpu_popcnt(void);
 /* Popcount of `words` words (POPCNT when the CPU has it). */
 uint32_t dice__popcount(const uint64_t *w, size_t words);
 
+/* Which shapes dice__side_prepare() builds: rows (the A part), blocks (the B part). */
+#define DICE__WANT_ROWS   1u
+#define DICE__WANT_BLOCKS 2u
+
 /*
- * Lay out s sorted by popcount (see struct dice__side), with pterm for p. Returns 0;
- * out must be released with dice__side_release().
+ * Lay out s sorted by popcount (see struct dice__side), with pterm for p, building the
+ * shapes in `want` (the others stay NULL). Popcounts are recomputed from the bits, so
+ * a wrong s->pop cannot send the layout out of bounds. Release with
+ * dice__side_release().
  */
-void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint32_t p);
+void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint32_t p,
+                        unsigned want);
 void dice__side_release(struct dice__side *side);
 
 /*

@@ -98,11 +98,13 @@ static void *aligned_xcalloc(size_t n, size_t size)
     return p;
 }
 
-void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint32_t p)
+void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint32_t p,
+                        unsigned want)
 {
     size_t n = s->n, words = s->words, nbits = s->nbits;
     size_t i, v, pos, w;
     size_t *next = NULL;
+    uint32_t *pop = NULL;
 
     memset(out, 0, sizeof(*out));
     out->n = n;
@@ -111,9 +113,12 @@ void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint3
     out->nblocks = (n + DICE__LANES - 1) / DICE__LANES;
 
     /* Counting sort by popcount: start[v] = first position with popcount >= v. */
+    ALLOC_ARRAY(pop, n > 0 ? n : 1);
+    for (i = 0; i < n; i++)
+        pop[i] = dice__popcount(s->bits + i * words, words);
     CALLOC_ARRAY(out->start, nbits + 2);
     for (i = 0; i < n; i++)
-        out->start[s->pop[i] + 1]++;
+        out->start[pop[i] + 1]++;
     for (v = 1; v < nbits + 2; v++)
         out->start[v] += out->start[v - 1];
     ALLOC_ARRAY(next, nbits + 1);
@@ -121,15 +126,16 @@ void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint3
         next[v] = out->start[v];
     ALLOC_ARRAY(out->order, n > 0 ? n : 1);
     for (i = 0; i < n; i++)
-        out->order[next[s->pop[i]]++] = (uint32_t)i;
+        out->order[next[pop[i]]++] = (uint32_t)i;
     free(next);
 
     out->pop = aligned_xcalloc(out->nblocks * DICE__LANES, sizeof(uint32_t));
     out->pterm = aligned_xcalloc(out->nblocks * DICE__LANES, sizeof(uint64_t));
-    out->rows = aligned_xcalloc(st_mult(n, words), sizeof(uint64_t));
-    out->blocks = aligned_xcalloc(st_mult(out->nblocks * DICE__LANES, words), sizeof(uint64_t));
+    if (want & DICE__WANT_ROWS)
+        out->rows = aligned_xcalloc(st_mult(n, words), sizeof(uint64_t));
+    if (want & DICE__WANT_BLOCKS)
+        out->blocks = aligned_xcalloc(st_mult(out->nblocks * DICE__LANES, words), sizeof(uint64_t));
     for (pos = 0; pos < out->nblocks * DICE__LANES; pos++) {
-        uint64_t *blk = out->blocks + pos / DICE__LANES * words * DICE__LANES;
         const uint64_t *src = NULL;
 
         if (pos >= n) {
@@ -137,12 +143,17 @@ void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint3
             continue;
         }
         src = s->bits + (size_t)out->order[pos] * words;
-        out->pop[pos] = s->pop[out->order[pos]];
+        out->pop[pos] = pop[out->order[pos]];
         out->pterm[pos] = (uint64_t)p * out->pop[pos];
-        memcpy(out->rows + pos * words, src, words * sizeof(uint64_t));
-        for (w = 0; w < words; w++)
-            blk[w * DICE__LANES + pos % DICE__LANES] = src[w];
+        if (out->rows != NULL)
+            memcpy(out->rows + pos * words, src, words * sizeof(uint64_t));
+        if (out->blocks != NULL) {
+            uint64_t *blk = out->blocks + pos / DICE__LANES * words * DICE__LANES;
+            for (w = 0; w < words; w++)
+                blk[w * DICE__LANES + pos % DICE__LANES] = src[w];
+        }
     }
+    free(pop);
 }
 
 void dice__side_release(struct dice__side *side)
@@ -326,6 +337,15 @@ void dice_opts_init(struct dice_opts *o)
     o->kernel = DICE_KERNEL_AUTO;
 }
 
+/* Is s shaped as dice_clks_init() makes it? (Its popcounts are recomputed anyway.) */
+static bool valid_set(const struct dice_clks *s)
+{
+    if (s->nbits == 0 || s->nbits % 64 != 0 || s->nbits > DICE_MAX_BITS ||
+        s->words != s->nbits / 64 || s->n > DICE_MAX_RECORDS)
+        return false;
+    return s->n == 0 || s->bits != NULL;
+}
+
 static unsigned online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -355,6 +375,8 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
     memset(&st, 0, sizeof(st));
     if (self)
         b = a;
+    if (!valid_set(a) || !valid_set(b))
+        return err_set(e, ERR_INVALID, "a set of CLKs is malformed (length or count)");
     if (a->nbits != b->nbits)
         return err_set(e, ERR_INVALID, "cannot compare CLKs of %zu bits with CLKs of %zu bits",
                        a->nbits, b->nbits);
@@ -378,9 +400,12 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
 
     t_start = clock_ns();
     memset(&s, 0, sizeof(s));
-    dice__side_prepare(&sa, a, o->threshold.p);
-    if (!self)
-        dice__side_prepare(&sb, b, o->threshold.p);
+    if (self) {
+        dice__side_prepare(&sa, a, o->threshold.p, DICE__WANT_ROWS | DICE__WANT_BLOCKS);
+    } else {
+        dice__side_prepare(&sa, a, o->threshold.p, DICE__WANT_ROWS);
+        dice__side_prepare(&sb, b, o->threshold.p, DICE__WANT_BLOCKS);
+    }
     s.a = &sa;
     s.b = self ? &sa : &sb;
     s.self = self;

@@ -542,7 +542,9 @@ static void test_kernels_direct(void **state)
         memcpy(b.bits + 17 * b.words, a.bits, a.words * 8);
         b.bits[17 * b.words] ^= 0xffff;
         dice_clks_recount(&b);
-        dice__side_prepare(&side, &b, t.p);
+        b.pop[4] = 9999; /* a wrong popcount must not matter: the layout recounts */
+        dice__side_prepare(&side, &b, t.p, DICE__WANT_BLOCKS);
+        assert_null(side.rows);
         for (ki = 0; ki < NKERNELS; ki++) {
             struct dice__ctx c;
             if (!dice_kernel_supported(all_kernels[ki]))
@@ -560,7 +562,7 @@ static void test_kernels_direct(void **state)
                     dice_pairs_init(&got);
                     dice__kernel_fn_of(all_kernels[ki])(&c, a.bits, a.pop[0], 5, lo, hi, &got);
                     for (j = lo; j < hi; j++) {
-                        const uint64_t *y = side.rows + j * side.words;
+                        const uint64_t *y = b.bits + (size_t)side.order[j] * b.words;
                         uint32_t cm = slow_common(a.bits, y, a.words);
                         if (!slow_passes(&t, cm, a.pop[0], side.pop[j]))
                             continue;
@@ -568,7 +570,7 @@ static void test_kernels_direct(void **state)
                         assert_int_equal(got.v[n].a, 5);
                         assert_int_equal(got.v[n].b, j);
                         assert_int_equal(got.v[n].common, cm);
-                        assert_int_equal(got.v[n].sum, a.pop[0] + side.pop[j]);
+                        assert_int_equal(got.v[n].sum, a.pop[0] + slow_pop(y, b.words));
                         n++;
                     }
                     assert_int_equal(n, got.n);
@@ -1011,6 +1013,14 @@ static void test_callbacks_and_limits(void **state)
     fill_random(&b, 512, 10, dens, 1);
     assert_int_equal(dice_search(&a, &b, &o, &got, &st, &e), ERR_INVALID);
     assert_int_equal(got.n, 1);
+    {
+        struct dice_clks bad = b;
+        bad.nbits = 500; /* not a multiple of 64 */
+        assert_int_equal(dice_search(&bad, NULL, &o, &got, &st, &e), ERR_INVALID);
+        bad = b;
+        bad.words = 3; /* does not match nbits */
+        assert_int_equal(dice_search(&bad, &bad, &o, &got, &st, &e), ERR_INVALID);
+    }
 
     dice_pairs_release(&got);
     dice_clks_release(&a);
