@@ -52,7 +52,7 @@ avx2_body(const struct dice__ctx *c, const uint64_t *arow, uint32_t pa, uint32_t
     const __m256i low4 = _mm256_set1_epi8(0x0f);
     const __m256i zero = _mm256_setzero_si256();
     const __m256i twoq = _mm256_set1_epi64x((long long)c->twoq);
-    const __m256i paterm = _mm256_set1_epi64x((long long)(c->p * pa));
+    const __m256i paterm = _mm256_set1_epi64x((long long)c->p * pa);
     size_t k, k_end = (hi + DICE__LANES - 1) / DICE__LANES;
 
     for (k = lo / DICE__LANES; k < k_end; k++) {

@@ -48,13 +48,13 @@ report(const struct dice__ctx *c, uint32_t aid, uint32_t pa, size_t k, unsigned 
  */
 #define LOAD_A(i) const __m512i a##i = _mm512_set1_epi64((long long)arow[i])
 #define COUNT(i)                                                                                   \
-    __m512i s##i = _mm512_popcnt_epi64(_mm512_and_si512(a##i, _mm512_load_si512(blk + i)))
+    __m512i s##i = _mm512_popcnt_epi64(_mm512_and_si512(a##i, _mm512_load_si512(blk + (i))))
 
 static TARGET_AVX512 void k1024(const struct dice__ctx *c, const uint64_t *arow, uint32_t pa,
                                 uint32_t aid, size_t lo, size_t hi, struct dice_pairs *out)
 {
     const __m512i twoq = _mm512_set1_epi64((long long)c->twoq);
-    const __m512i paterm = _mm512_set1_epi64((long long)(c->p * pa));
+    const __m512i paterm = _mm512_set1_epi64((long long)c->p * pa);
     size_t k, k_end = (hi + DICE__LANES - 1) / DICE__LANES;
     LOAD_A(0);
     LOAD_A(1);
@@ -120,7 +120,7 @@ static TARGET_AVX512 void kany(const struct dice__ctx *c, const uint64_t *arow, 
                                uint32_t aid, size_t lo, size_t hi, struct dice_pairs *out)
 {
     const __m512i twoq = _mm512_set1_epi64((long long)c->twoq);
-    const __m512i paterm = _mm512_set1_epi64((long long)(c->p * pa));
+    const __m512i paterm = _mm512_set1_epi64((long long)c->p * pa);
     const size_t words = c->words;
     size_t k, k_end = (hi + DICE__LANES - 1) / DICE__LANES;
 

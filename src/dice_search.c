@@ -76,7 +76,7 @@
 /* Most A rows in one chunk of work. */
 #define CHUNK_ROWS 256
 /* Bytes of B blocks per tile when the caller does not say: fits any L1 with room. */
-#define DEFAULT_TILE_BYTES (24 * 1024)
+#define DEFAULT_TILE_BYTES ((size_t)24 * 1024)
 /* Most threads we start. */
 #define MAX_THREADS 256
 
