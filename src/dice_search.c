@@ -63,6 +63,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dice_int.h"
@@ -187,6 +188,7 @@ struct search {
     atomic_int stop;               /* 0, or the ERR_* code that stopped the search */
     atomic_uint_fast64_t found;    /* pairs found so far, all threads */
     atomic_uint_fast64_t compared; /* comparisons, all threads */
+    atomic_uint_fast64_t cpu_ns;   /* CPU time in worker_main, all threads */
     pthread_mutex_t lock;          /* serialises the callbacks and rows_done */
     uint64_t rows_done;
 };
@@ -313,10 +315,20 @@ done:
     pthread_mutex_unlock(&s->lock);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *wk = arg;
     struct search *s = wk->s;
+    uint64_t cpu0 = thread_cpu_ns();
 
     for (;;) {
         size_t chunk = atomic_fetch_add(&s->next_chunk, 1);
@@ -324,6 +336,7 @@ static void *worker_main(void *arg)
             break;
         run_chunk(wk, chunk);
     }
+    atomic_fetch_add(&s->cpu_ns, thread_cpu_ns() - cpu0);
     return NULL;
 }
 
@@ -435,6 +448,7 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
     atomic_init(&s.stop, 0);
     atomic_init(&s.found, 0);
     atomic_init(&s.compared, 0);
+    atomic_init(&s.cpu_ns, 0);
     pthread_mutex_init(&s.lock, NULL);
     st.ns_prepare = clock_ns() - t_start;
 
@@ -459,6 +473,7 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
     }
     st.ns_compare = clock_ns() - t_compare;
     st.comparisons = atomic_load(&s.compared);
+    st.ns_compare_cpu = atomic_load(&s.cpu_ns);
     pthread_mutex_destroy(&s.lock);
     rc = atomic_load(&s.stop);
     if (rc == ERR_TOOBIG)
