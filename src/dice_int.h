@@ -9,7 +9,8 @@
  *     block k, word w:  [ B(8k+0).w  B(8k+1).w  ...  B(8k+7).w ]   one 512-bit vector
  *
  * so `A.w broadcast AND block[k][w]` followed by a 64-bit popcount gives word w's
- * share of 8 scores in one instruction, with no horizontal sums.
+ * share of 8 scores in one instruction, with no horizontal sums. The AVX2 kernel reads
+ * a third shape, the blocks split into nibble planes (dice_kernel_avx2.c).
  */
 #ifndef TIPHUB_DICE_INT_H
 #define TIPHUB_DICE_INT_H
@@ -29,27 +30,31 @@
 
 /* A set prepared for searching: sorted by popcount, ascending, ties by index. */
 struct dice__side {
-    size_t n;         /* records */
-    size_t words;     /* 64-bit words per record */
-    size_t nbits;     /* words * 64 */
-    size_t nblocks;   /* ceil(n / 8) */
-    uint32_t *order;  /* [n] sorted position -> the caller's index */
-    uint32_t *pop;    /* [nblocks*8] popcount by sorted position; padding lanes 0 */
-    uint64_t *rows;   /* [n*words] row-major by sorted position, 64-byte aligned; or NULL */
-    uint64_t *blocks; /* [nblocks*words*8] interleaved by 8, 64-byte aligned; or NULL */
-    uint32_t *start;  /* [nbits+2] first sorted position whose popcount is >= v */
-    uint64_t *pterm;  /* [nblocks*8] p * pop[j] for the search's p; padding NEVER;
-                         non-decreasing (sorted, padding last), which kernels use */
+    size_t n;          /* records */
+    size_t words;      /* 64-bit words per record */
+    size_t nbits;      /* words * 64 */
+    size_t nblocks;    /* ceil(n / 8) */
+    uint32_t *order;   /* [n] sorted position -> the caller's index */
+    uint32_t *pop;     /* [nblocks*8] popcount by sorted position; padding lanes 0 */
+    uint64_t *rows;    /* [n*words] row-major by sorted position, 64-byte aligned; or NULL */
+    uint64_t *blocks;  /* [nblocks*words*8] interleaved by 8, 64-byte aligned; or NULL */
+    uint64_t *nibbles; /* [nblocks*words*16] the blocks split into nibble planes, for the
+                          AVX2 kernel: per block and word, 8 lanes of B & 0x0f0f...
+                          then 8 lanes of (B >> 4) & 0x0f0f...; or NULL */
+    uint32_t *start;   /* [nbits+2] first sorted position whose popcount is >= v */
+    uint64_t *pterm;   /* [nblocks*8] p * pop[j] for the search's p; padding NEVER;
+                          non-decreasing (sorted, padding last), which kernels use */
 };
 
 /* What a kernel needs to know about the B side and the threshold. */
 struct dice__ctx {
-    const uint64_t *blocks; /* the B side's blocks */
-    const uint64_t *pterm;  /* the B side's p * pop[j] */
-    const uint32_t *pop;    /* the B side's popcounts by sorted position */
-    size_t words;           /* words per record */
-    uint64_t twoq;          /* 2 * q */
-    uint64_t p;             /* p */
+    const uint64_t *blocks;  /* the B side's blocks (scalar and AVX-512 kernels) */
+    const uint64_t *nibbles; /* the B side's nibble planes (AVX2 kernel) */
+    const uint64_t *pterm;   /* the B side's p * pop[j] */
+    const uint32_t *pop;     /* the B side's popcounts by sorted position */
+    size_t words;            /* words per record */
+    uint64_t twoq;           /* 2 * q */
+    uint64_t p;              /* p */
 };
 
 /*
@@ -80,9 +85,13 @@ bool dice__cpu_popcnt(void);
 /* Popcount of `words` words (POPCNT when the CPU has it). */
 uint32_t dice__popcount(const uint64_t *w, size_t words);
 
-/* Which shapes dice__side_prepare() builds: rows (the A part), blocks (the B part). */
-#define DICE__WANT_ROWS   1u
-#define DICE__WANT_BLOCKS 2u
+/*
+ * Which shapes dice__side_prepare() builds: rows (the A part), and for the B part the
+ * blocks or the nibble planes, whichever the kernel reads.
+ */
+#define DICE__WANT_ROWS    1u
+#define DICE__WANT_BLOCKS  2u
+#define DICE__WANT_NIBBLES 4u
 
 /*
  * Lay out s sorted by popcount (see struct dice__side), with pterm for p, building the

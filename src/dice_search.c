@@ -16,9 +16,10 @@
  *     popcount:         low ----------------------------------> high
  *     start[v]:         first position whose popcount is >= v
  *
- * The A side is kept as rows; the B side as blocks of 8 interleaved records, with the
- * last block padded by all-zero lanes whose pterm is DICE__PTERM_NEVER. In a self-join
- * one side plays both parts.
+ * The A side is kept as rows; the B side as blocks of 8 interleaved records (or, for
+ * the AVX2 kernel, the same blocks split into two nibble planes), with the last block
+ * padded by all-zero lanes whose pterm is DICE__PTERM_NEVER. In a self-join one side
+ * plays both parts.
  *
  * The popcount window. A row of popcount a can only pass with B whose popcount b lies
  * in [lo(a), hi(a)] (dice_window(): the exact solution set of 2q*min(a,b) >= p(a+b),
@@ -78,6 +79,8 @@
 #define CHUNK_ROWS 256
 /* Bytes of B blocks per tile when the caller does not say: fits any L1 with room. */
 #define DEFAULT_TILE_BYTES ((size_t)24 * 1024)
+/* The low 4 bits of every byte. */
+#define LOW_NIBBLES 0x0f0f0f0f0f0f0f0full
 /* Most threads we start. */
 #define MAX_THREADS 256
 
@@ -136,6 +139,9 @@ void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint3
         out->rows = aligned_xcalloc(st_mult(n, words), sizeof(uint64_t));
     if (want & DICE__WANT_BLOCKS)
         out->blocks = aligned_xcalloc(st_mult(out->nblocks * DICE__LANES, words), sizeof(uint64_t));
+    if (want & DICE__WANT_NIBBLES)
+        out->nibbles =
+            aligned_xcalloc(st_mult(out->nblocks * DICE__LANES * 2, words), sizeof(uint64_t));
     for (pos = 0; pos < out->nblocks * DICE__LANES; pos++) {
         const uint64_t *src = NULL;
 
@@ -153,6 +159,14 @@ void dice__side_prepare(struct dice__side *out, const struct dice_clks *s, uint3
             for (w = 0; w < words; w++)
                 blk[w * DICE__LANES + pos % DICE__LANES] = src[w];
         }
+        if (out->nibbles != NULL) {
+            uint64_t *blk = out->nibbles + pos / DICE__LANES * words * DICE__LANES * 2;
+            for (w = 0; w < words; w++) {
+                blk[w * DICE__LANES * 2 + pos % DICE__LANES] = src[w] & LOW_NIBBLES;
+                blk[w * DICE__LANES * 2 + DICE__LANES + pos % DICE__LANES] =
+                    (src[w] >> 4) & LOW_NIBBLES;
+            }
+        }
     }
     free(pop);
 }
@@ -165,6 +179,7 @@ void dice__side_release(struct dice__side *side)
     free(side->pop);
     free(side->rows);
     free(side->blocks);
+    free(side->nibbles);
     free(side->start);
     free(side->pterm);
     memset(side, 0, sizeof(*side));
@@ -378,7 +393,7 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
     struct dice_stats st;
     enum dice_kernel kernel;
     size_t out_n0 = out != NULL ? out->n : 0, i, total;
-    unsigned nthreads, t;
+    unsigned nthreads, t, b_shape;
     uint64_t t_start, t_compare, t_sort;
     int rc = 0;
     bool self = (b == NULL);
@@ -413,11 +428,12 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
 
     t_start = clock_ns();
     memset(&s, 0, sizeof(s));
+    b_shape = kernel == DICE_KERNEL_AVX2 ? DICE__WANT_NIBBLES : DICE__WANT_BLOCKS;
     if (self) {
-        dice__side_prepare(&sa, a, o->threshold.p, DICE__WANT_ROWS | DICE__WANT_BLOCKS);
+        dice__side_prepare(&sa, a, o->threshold.p, DICE__WANT_ROWS | b_shape);
     } else {
         dice__side_prepare(&sa, a, o->threshold.p, DICE__WANT_ROWS);
-        dice__side_prepare(&sb, b, o->threshold.p, DICE__WANT_BLOCKS);
+        dice__side_prepare(&sb, b, o->threshold.p, b_shape);
     }
     s.a = &sa;
     s.b = self ? &sa : &sb;
@@ -426,12 +442,15 @@ int dice_search(const struct dice_clks *a, const struct dice_clks *b, const stru
     s.o = o;
     s.kernel = dice__kernel_fn_of(kernel);
     s.ctx.blocks = s.b->blocks;
+    s.ctx.nibbles = s.b->nibbles;
     s.ctx.pterm = s.b->pterm;
     s.ctx.pop = s.b->pop;
     s.ctx.words = s.b->words;
     s.ctx.twoq = 2 * (uint64_t)o->threshold.q;
     s.ctx.p = o->threshold.p;
-    s.tile_recs = (o->tile_bytes != 0 ? o->tile_bytes : DEFAULT_TILE_BYTES) / (a->words * 8);
+    /* A tile is measured in the bytes the kernel reads: nibble planes are twice the bits. */
+    s.tile_recs = (o->tile_bytes != 0 ? o->tile_bytes : DEFAULT_TILE_BYTES) /
+                  (a->words * 8 * (b_shape == DICE__WANT_NIBBLES ? 2 : 1));
     s.tile_recs = s.tile_recs / DICE__LANES * DICE__LANES;
     if (s.tile_recs < DICE__LANES)
         s.tile_recs = DICE__LANES;

@@ -543,13 +543,14 @@ static void test_kernels_direct(void **state)
         b.bits[17 * b.words] ^= 0xffff;
         dice_clks_recount(&b);
         b.pop[4] = 9999; /* a wrong popcount must not matter: the layout recounts */
-        dice__side_prepare(&side, &b, t.p, DICE__WANT_BLOCKS);
+        dice__side_prepare(&side, &b, t.p, DICE__WANT_BLOCKS | DICE__WANT_NIBBLES);
         assert_null(side.rows);
         for (ki = 0; ki < NKERNELS; ki++) {
             struct dice__ctx c;
             if (!dice_kernel_supported(all_kernels[ki]))
                 continue;
             c.blocks = side.blocks;
+            c.nibbles = side.nibbles;
             c.pterm = side.pterm;
             c.pop = side.pop;
             c.words = side.words;
