@@ -54,12 +54,18 @@
  *     tiles and a kernel call never computes a block another call of the same row did.
  *  6. Thread-local pair lists are concatenated and sorted by (a, b) at the end, so
  *     the output order is fixed whatever the schedule.
+ *  7. Windows are monotone: along sorted A rows, both ends of [lo, hi) never decrease
+ *     (popcounts ascend, the window's bounds are non-decreasing in a, start[] is
+ *     non-decreasing, and the self-join bound r+1 ascends). So the rows that meet a
+ *     tile are one contiguous run that slides right as the tiles do, and the tile loop
+ *     visits only that run. Checked by assert() in debug builds.
  *
  * Counting. stats.comparisons counts the pairs inside the windows (exactly, not the
  * block-rounded lanes the kernel also computes); brute_force counts nA*nB or n(n-1)/2.
  */
 #include "dice.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -259,13 +265,15 @@ static void run_chunk(struct worker *wk, size_t chunk)
     struct search *s = wk->s;
     const struct dice__side *a = s->a, *b = s->b;
     size_t r0 = chunk * s->chunk_rows, r1 = r0 + s->chunk_rows;
-    size_t mark = wk->pairs.n, r, i, t0, t1, union_lo = SIZE_MAX, union_hi = 0;
+    size_t mark = wk->pairs.n, r, i, t0, t1, first, union_lo = SIZE_MAX, union_hi = 0;
     uint64_t compared = 0, nfound;
 
     if (r1 > a->n)
         r1 = a->n;
     for (r = r0; r < r1; r++) {
         row_window(s, r, &wk->lo[r - r0], &wk->hi[r - r0]);
+        assert(r == r0 || (wk->lo[r - r0] >= wk->lo[r - r0 - 1] &&
+                           wk->hi[r - r0] >= wk->hi[r - r0 - 1])); /* invariant 7 */
         if (wk->lo[r - r0] >= wk->hi[r - r0])
             continue;
         compared += wk->hi[r - r0] - wk->lo[r - r0];
@@ -276,12 +284,19 @@ static void run_chunk(struct worker *wk, size_t chunk)
     }
     if (union_lo >= union_hi)
         goto done;
+    first = r0;
     for (t0 = union_lo / DICE__LANES * DICE__LANES; t0 < union_hi; t0 = t1) {
         t1 = t0 + s->tile_recs; /* invariant 5: t0 is a multiple of 8 */
         if (t1 > union_hi)
             t1 = union_hi;
-        for (r = r0; r < r1; r++) {
+        /* Invariant 7: rows before `first` end before this tile, and so before every
+         * later one; the loop stops at the first row that starts after the tile. */
+        while (first < r1 && wk->hi[first - r0] <= t0)
+            first++;
+        for (r = first; r < r1; r++) {
             size_t lo = wk->lo[r - r0], hi = wk->hi[r - r0];
+            if (lo >= t1)
+                break;
             if (lo < t0)
                 lo = t0;
             if (hi > t1)

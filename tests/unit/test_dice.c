@@ -740,16 +740,22 @@ static void test_window_never_drops(void **state)
             for (ki = 0; ki < NKERNELS; ki++) {
                 if (!dice_kernel_supported(all_kernels[ki]))
                     continue;
-                dice_opts_init(&o);
-                o.threshold = t;
-                o.kernel = all_kernels[ki];
-                dice_pairs_init(&got);
-                search_ok(&a, &b, &o, &got, &st);
-                assert_same_pairs(&got, &expect);
-                /* With popcounts from 10 to 500 of 512, high thresholds prune. */
-                if (t.p * 10 >= t.q * 7)
-                    assert_true(st.comparisons < st.brute_force / 2);
-                dice_pairs_release(&got);
+                size_t tile;
+                for (tile = 0; tile <= 1024; tile += 512) { /* 0: default; 8 or 16 records */
+                    dice_opts_init(&o);
+                    o.threshold = t;
+                    o.kernel = all_kernels[ki];
+                    o.tile_bytes = tile;
+                    dice_pairs_init(&got);
+                    search_ok(&a, &b, &o, &got, &st);
+                    assert_same_pairs(&got, &expect);
+                    /* With popcounts from 10 to 500 of 512, high thresholds prune. */
+                    if (t.p * 10 >= t.q * 7)
+                        assert_true(st.comparisons < st.brute_force / 2);
+                    dice_pairs_release(&got);
+                    search_ok(&a, NULL, &o, &got, &st); /* self-join, against check_all_ways */
+                    dice_pairs_release(&got);
+                }
             }
             dice_pairs_release(&expect);
         }
