@@ -199,9 +199,32 @@ static const char migration_2[] =
     ") WITHOUT ROWID;\n"
     "CREATE INDEX person_members_by_person ON person_members(run_id, person);\n";
 
+/*
+ * Version 3: the agency side of encoding. Each `tiphub encode --db` run is logged
+ * with the random reference it gave every case, so that the agency (and only the
+ * agency) can tell which of its cases a reference in the hub's results stands for.
+ */
+static const char migration_3[] =
+    "CREATE TABLE encodings(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    agency_id INTEGER NOT NULL REFERENCES agencies(id),\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    schema_hash TEXT NOT NULL,\n"
+    "    clk_bits INTEGER NOT NULL,\n"
+    "    nrecords INTEGER NOT NULL,\n"
+    "    output TEXT\n"
+    ");\n"
+    "CREATE TABLE encoding_refs(\n"
+    "    encoding_id INTEGER NOT NULL REFERENCES encodings(id),\n"
+    "    ref TEXT NOT NULL,\n"
+    "    case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+    "    PRIMARY KEY (encoding_id, ref)\n"
+    ") WITHOUT ROWID;\n";
+
 static const char *const migrations[] = {
     migration_1,
     migration_2,
+    migration_3,
 };
 
 static const int nmigrations = (int)(sizeof(migrations) / sizeof(migrations[0]));
