@@ -37,6 +37,7 @@ static const struct cli_command commands[] = {
     {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
     {"stats", "Global Report tables with disclosure control or differential privacy",
      cli__run_stats},
+    {"report", "the HTML report: Global Report chapters with charts, protected", cli__run_report},
     {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };

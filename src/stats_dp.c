@@ -369,9 +369,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
     if (seed != NULL) {
         dp_rng_init_seeded(&rng, seed);
     } else {
-        rc = dp_rng_init_system(&rng, e);
-        if (rc < 0)
-            return rc;
+        dp_rng_init_system(&rng);
     }
     rc = stats_compute(s, &o, true, &res, e);
     if (rc < 0)
@@ -451,6 +449,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
     json_object_set_new(root, "dp", dp);
     *payload = json_dumps(root, JSON_COMPACT);
 out:
+    dp_rng_release(&rng);
     json_decref(root);
     json_decref(scales);
     stats_result_release(&res);
