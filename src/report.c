@@ -232,7 +232,10 @@ static void table_1d(struct doc *x, const struct stats_table *t, const char *cap
     }
     put(x, "</tbody>");
     if (with_total) {
-        put(x, "<tfoot><tr><th scope=\"row\">Total</th>");
+        /* under DP the total is the sum of every noisy cell, shown or not */
+        put(x, x->noisy && n < t->nrows
+                   ? "<tfoot><tr><th scope=\"row\">Total (every category of the release)</th>"
+                   : "<tfoot><tr><th scope=\"row\">Total</th>");
         td_val(x, tot);
         if (share)
             put(x, "<td class=\"n\">100 %</td>");
@@ -1361,12 +1364,14 @@ static const char *const css[] = {
     "stroke-width:1.6}"
     ".mapnote{font-size:13px;color:var(--muted)}"
     ".tw{overflow-x:auto;margin-top:12px}"
-    "table.data{border-collapse:collapse;font-size:13.5px;min-width:50%}"
+    "table.data{border-collapse:collapse;font-size:13.5px;min-width:60%}"
     "table.data caption{text-align:left;font-weight:600;font-size:13.5px;padding:4px 0;"
     "caption-side:top}"
     "table.data th,table.data td{padding:3px 10px;border-bottom:1px solid var(--line);"
     "text-align:left;vertical-align:top}"
-    "table.data thead th{border-bottom:2px solid #8f9aa5;font-size:12.5px;color:var(--muted)}"
+    "table.data thead th{border-bottom:2px solid #8f9aa5;font-size:12.5px;color:var(--muted);"
+    "max-width:10em}"
+    "table.data tbody th,table.data tfoot th{min-width:11em}"
     "table.data tfoot th,table.data tfoot td{font-weight:700;border-top:2px solid #8f9aa5}"
     "table.data .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     ".x{color:#7a4b00;font-style:italic;font-weight:600;cursor:help}"

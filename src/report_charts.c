@@ -386,8 +386,13 @@ void report__chart_heatmap(struct report__chart_ctx *c, const char *id, const ch
         if (w > rot)
             rot = w;
     }
-    rot = rot < 170 ? rot : 170;
-    colh = horizontal ? 34 : rot * 0.72 + 14; /* at -45 degrees, the height is 0.7 the length */
+    rot = rot < 200 ? rot : 200;
+    /* at -45 degrees a heading rises and runs right by 0.7 of its length: leave room */
+    colh = horizontal ? 34 : rot * 0.72 + 14;
+    if (!horizontal && nc > 0)
+        cw = (WIDTH - left - 10 - rot * 0.72) / (double)nc;
+    if (cw > 120)
+        cw = 120;
     h = 34 + 18 + colh + (double)nr * rh + 60 + (c->noisy ? 20 : 0);
     top = report__svg_open(&g, c->b, id, WIDTH, h, title, desc);
     report__svg_text(&g, left, top + 4, REPORT_FONT_SMALL, REPORT_START, "axl", col_axis,
@@ -402,7 +407,7 @@ void report__chart_heatmap(struct report__chart_ctx *c, const char *id, const ch
         xm = left + cw * (double)cj + cw / 2;
         if (!horizontal)
             report__svg_text_rot(&g, xm - 4, top - 6, REPORT_FONT_SMALL, -45, REPORT_START, "tick",
-                                 t->cols[j].label, 170);
+                                 t->cols[j].label, 200);
         else if (report__text_width(t->cols[j].label, REPORT_FONT_SMALL) <= cw - 6)
             report__svg_text(&g, xm, top - 6, REPORT_FONT_SMALL, REPORT_MIDDLE, "tick",
                              t->cols[j].label, 0);
