@@ -486,8 +486,8 @@ static void ch_headline(struct doc *x)
     chapter_close(x);
 }
 
-/* Segments of the Global Report's sex and age groups. */
-enum { SEG_WOMEN, SEG_MEN, SEG_GIRLS, SEG_BOYS, SEG_OTHER, NSEG };
+/* The Global Report's groups of sex and age, as segments of 100 % bars. */
+#define NSEG REPORT_NSEXAGE_GROUPS
 static const struct report__seg segs[NSEG] = {
     {"Women", REPORT_C_VERMILION},
     {"Men", REPORT_C_BLUE},
@@ -496,24 +496,10 @@ static const struct report__seg segs[NSEG] = {
     {"Other or unknown sex or age", REPORT_C_GREY},
 };
 
-/* Sex x age cell index (sex, age) as a segment. */
-static size_t seg_of(size_t sex, size_t age)
-{
-    if (sex == STATS_SEX_FEMALE && age == STATS_AGE_ADULT)
-        return SEG_WOMEN;
-    if (sex == STATS_SEX_MALE && age == STATS_AGE_ADULT)
-        return SEG_MEN;
-    if (sex == STATS_SEX_FEMALE && age == STATS_AGE_CHILD)
-        return SEG_GIRLS;
-    if (sex == STATS_SEX_MALE && age == STATS_AGE_CHILD)
-        return SEG_BOYS;
-    return SEG_OTHER;
-}
-
 /*
- * The five segments from 12 sex x age values: "other or unknown" is the sum of its
- * parts when all of them are published, else the sum of the published ones is
- * drawn and the rest falls in the hatched remainder. *all_shown_other tells which.
+ * The five groups from the 12 sex x age values: "other or unknown" is drawn as the
+ * sum of its published parts (a suppressed part falls in the hatched rest of the
+ * bar, with the other suppressed values).
  */
 static void segments(const struct report__val *cells, bool noisy, struct report__val out[NSEG])
 {
@@ -522,8 +508,8 @@ static void segments(const struct report__val *cells, bool noisy, struct report_
     for (s = 0; s < STATS_NSEX; s++) {
         for (a = 0; a < STATS_NAGE; a++) {
             struct report__val v = cells[s * STATS_NAGE + a];
-            size_t g = seg_of(s, a);
-            if (g != SEG_OTHER) {
+            size_t g = report__sexage_group(s, a);
+            if (g != REPORT_OTHER_SEXAGE) {
                 out[g] = v;
                 continue;
             }
@@ -531,7 +517,7 @@ static void segments(const struct report__val *cells, bool noisy, struct report_
                 out[g].v += noisy && v.v < 0 ? 0 : v.v;
         }
     }
-    out[SEG_OTHER].st = STATS_SHOWN;
+    out[REPORT_OTHER_SEXAGE].st = STATS_SHOWN;
 }
 
 static void ch_sex_age(struct doc *x)
@@ -932,13 +918,12 @@ static void ch_regions(struct doc *x)
         CALLOC_ARRAY(sv, ps->nrows + 1);
         CALLOC_ARRAY(keep, ps->nrows + 1);
         for (i = 0; i < ps->nrows; i++) {
-            struct report__val cells[REPORT_NSEXAGE], tot = at(ps, i, ps->ncols);
+            struct report__val tot = at(ps, i, ps->ncols);
             if (shown(tot) && tot.v == 0)
                 continue;
             keep[i] = true;
-            for (j = 0; j < REPORT_NSEXAGE; j++)
-                cells[j] = at(ps, i, j);
-            segments(cells, false, sv[n]);
+            for (j = 0; j < NSEG && j < ps->ncols; j++)
+                sv[n][j] = at(ps, i, j);
             stacks[n].label = ps->rows[i].label;
             stacks[n].total = tot;
             stacks[n].vals = sv[n];
@@ -949,40 +934,10 @@ static void ch_regions(struct doc *x)
                                "One bar of 100 per cent per region of detection, split into "
                                "women, men, girls, boys and other or unknown.",
                                segs, NSEG, stacks, n);
-        /* a condensed table: the five groups and the total */
-        table_open(x, "Detected victims by region of detection and group of sex and age");
-        put(x, "<thead><tr><th scope=\"col\">Region</th>");
-        for (j = 0; j < NSEG; j++) {
-            put(x, "<th scope=\"col\" class=\"n\">");
-            esc(x, segs[j].label);
-            put(x, "</th>");
-        }
-        put(x, "<th scope=\"col\" class=\"n\">Total</th></tr></thead><tbody>");
-        for (i = 0; i <= ps->nrows; i++) {
-            struct report__val cells[REPORT_NSEXAGE], g[NSEG];
-            bool other_shown = true;
-            if (i < ps->nrows && !keep[i])
-                continue;
-            if (i == ps->nrows)
-                put(x, "</tbody><tfoot>");
-            for (j = 0; j < REPORT_NSEXAGE; j++) {
-                cells[j] = at(ps, i, j);
-                if (seg_of(j / STATS_NAGE, j % STATS_NAGE) == SEG_OTHER && !shown(cells[j]))
-                    other_shown = false;
-            }
-            segments(cells, false, g);
-            if (!other_shown)
-                g[SEG_OTHER].st = STATS_SECONDARY; /* a sum with a hidden part is hidden */
-            put(x, "<tr><th scope=\"row\">");
-            esc(x, i < ps->nrows ? ps->rows[i].label : "Total");
-            put(x, "</th>");
-            for (j = 0; j < NSEG; j++)
-                td_val(x, g[j]);
-            td_val(x, at(ps, i, ps->ncols));
-            put(x, "</tr>");
-        }
-        put(x, "</tfoot>");
-        table_close(x);
+        table_2d(x, ps,
+                 "Detected victims by region of detection (rows) and group of sex and age "
+                 "(columns)",
+                 keep, NULL, "Region");
         fig_close(x);
 
         /* one card per region: persons and the main forms */

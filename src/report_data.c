@@ -134,6 +134,53 @@ static size_t grand(const struct stats_table *t)
     return stats_at(t, t->nrows, stats_is_1d(t) ? 0 : t->ncols);
 }
 
+/* ---- groups ---- */
+
+size_t report__sexage_group(size_t s, size_t a)
+{
+    if (a == STATS_AGE_ADULT && s == STATS_SEX_FEMALE)
+        return REPORT_WOMEN;
+    if (a == STATS_AGE_ADULT && s == STATS_SEX_MALE)
+        return REPORT_MEN;
+    if (a == STATS_AGE_CHILD && s == STATS_SEX_FEMALE)
+        return REPORT_GIRLS;
+    if (a == STATS_AGE_CHILD && s == STATS_SEX_MALE)
+        return REPORT_BOYS;
+    return REPORT_OTHER_SEXAGE;
+}
+
+size_t report__form_group(size_t i)
+{
+    switch (i) {
+    case CODES_FORM_SEX:
+        return REPORT_F_SEX;
+    case CODES_FORM_FL:
+        return REPORT_F_FL;
+    case CODES_FORM_CRIM:
+        return REPORT_F_CRIM;
+    case CODES_FORM_MIXED:
+        return REPORT_F_MIXED;
+    case CODES_NFORMS:
+        return REPORT_F_UNKNOWN;
+    default:
+        return REPORT_F_OTHER;
+    }
+}
+
+static const char *const sexage_code[REPORT_NSEXAGE_GROUPS] = {"WOMEN", "MEN", "GIRLS", "BOYS",
+                                                               "OTHER"};
+static const char *const sexage_label[REPORT_NSEXAGE_GROUPS] = {"Women", "Men", "Girls", "Boys",
+                                                                "Other or unknown sex or age"};
+static const char *const fgroup_code[REPORT_NFORM_GROUPS] = {
+    "FORM_SEX", "FORM_FL", "FORM_CRIM", "FORM_MIXED", "FORM_OTHERS", "unknown"};
+static const char *const fgroup_label[REPORT_NFORM_GROUPS] = {
+    "Sexual exploitation",
+    "Forced labour",
+    "Forced criminal activity",
+    "Mixed sexual exploitation and forced labour",
+    "Other forms (begging, marriage, organ removal, adoption, armed conflict, other)",
+    "Unknown (not recorded)"};
+
 /* ---- the regional profiles, from the persons of the run ---- */
 
 struct collect {
@@ -184,8 +231,8 @@ static void count_person(struct collect *c)
         if (r != SIZE_MAX)
             row = r;
     }
-    scol = (size_t)p.sex * STATS_NAGE + p.age;
-    fcol = p.form >= 0 ? (size_t)p.form : CODES_NFORMS;
+    scol = report__sexage_group(p.sex, p.age);
+    fcol = report__form_group(p.form >= 0 ? (size_t)p.form : CODES_NFORMS);
     c->sexage->v[stats_at(c->sexage, row, scol)]++;
     c->form->v[stats_at(c->form, row, fcol)]++;
 }
@@ -228,25 +275,26 @@ static int on_member(int64_t person, const struct store_hub_record *r, void *arg
     return 0;
 }
 
-static const char *const sex_label[STATS_NSEX] = {"Female", "Male", "Other", "Unknown sex"};
-static const char *const sex_code[STATS_NSEX] = {"F", "M", "X", "U"};
-static const char *const age_label[STATS_NAGE] = {"child", "adult", "unknown age"};
-static const char *const age_code[STATS_NAGE] = {"C", "A", "U"};
-
 /* Check that the margins of a profile equal the tables they will be linked to. */
 static int check_profile(const struct stats_table *p, const struct stats_table *region,
-                         const struct stats_table *nat, bool nat_2d, struct err *e)
+                         const struct stats_table *nat, bool sexage, struct err *e)
 {
+    int64_t want[16];
     size_t i, j;
+
+    memset(want, 0, sizeof(want));
+    for (i = 0; i < nat->nrows; i++) {
+        for (j = 0; j < nat->ncols; j++) {
+            size_t g = sexage ? report__sexage_group(i, j) : report__form_group(i);
+            want[g] += nat->v[stats_at(nat, i, j)];
+        }
+    }
     for (i = 0; i < p->nrows; i++)
         if (p->v[stats_at(p, i, p->ncols)] != region->v[stats_at(region, i, 0)])
             goto bad;
-    for (j = 0; j < p->ncols; j++) {
-        int64_t want = nat_2d ? nat->v[stats_at(nat, j / STATS_NAGE, j % STATS_NAGE)]
-                              : nat->v[stats_at(nat, j, 0)];
-        if (p->v[stats_at(p, p->nrows, j)] != want)
+    for (j = 0; j < p->ncols; j++)
+        if (p->v[stats_at(p, p->nrows, j)] != want[j])
             goto bad;
-    }
     return 0;
 bad:
     return err_set(e, ERR_CORRUPT, "the regional profile '%s' does not add up to the tables",
@@ -277,28 +325,22 @@ static int add_profiles(struct store *s, struct report__data *d, struct err *e)
                                  "Detected victims by Global Report region of detection, sex "
                                  "and age group",
                                  "persons", "Global Report region of detection",
-                                 "sex and age group", region->nrows, REPORT_NSEXAGE);
-    for (i = 0; i < STATS_NSEX; i++) {
-        for (j = 0; j < STATS_NAGE; j++) {
-            char code[8], label[64];
-            snprintf(code, sizeof(code), "%s_%s", sex_code[i], age_code[j]);
-            snprintf(label, sizeof(label), "%s, %s", sex_label[i], age_label[j]);
-            report__cat_set(&c.sexage->cols[i * STATS_NAGE + j], code, label);
-        }
-    }
+                                 "sex and age group", region->nrows, REPORT_NSEXAGE_GROUPS);
+    for (j = 0; j < REPORT_NSEXAGE_GROUPS; j++)
+        report__cat_set(&c.sexage->cols[j], sexage_code[j], sexage_label[j]);
     /* c.sexage may move when the next table is added: find it again afterwards */
     c.form = report__table_add(&d->own, "profile_form",
                                "Detected victims by Global Report region of detection and form "
                                "of exploitation",
                                "persons", "Global Report region of detection",
-                               "form of exploitation", region->nrows, form->nrows);
+                               "form of exploitation", region->nrows, REPORT_NFORM_GROUPS);
     c.sexage = &d->own.tables[d->own.ntables - 2];
     for (i = 0; i < region->nrows; i++) {
         report__cat_set(&c.sexage->rows[i], region->rows[i].code, region->rows[i].label);
         report__cat_set(&c.form->rows[i], region->rows[i].code, region->rows[i].label);
     }
-    for (j = 0; j < form->nrows; j++)
-        report__cat_set(&c.form->cols[j], form->rows[j].code, form->rows[j].label);
+    for (j = 0; j < REPORT_NFORM_GROUPS; j++)
+        report__cat_set(&c.form->cols[j], fgroup_code[j], fgroup_label[j]);
 
     rc = store_person_each(s, d->run_id, on_member, &c, e);
     if (rc == 0)
@@ -404,37 +446,94 @@ struct hier {
 
 static int hier_add(struct report__data *d, struct links *l, const struct hier *h, struct err *e)
 {
-    struct ref coarse[64], fine_first;
+    struct ref coarse[64], fine_ref;
+    const struct stats_table *ct = NULL, *ft = NULL;
     struct stats_table *t = NULL;
     size_t i, r;
 
     if (h->ncoarse > 64)
-        return err_set(e, ERR_CORRUPT, "too many regions in '%s'", h->name);
-    /* refs into res first: adding to own does not move res */
+        return err_set(e, ERR_CORRUPT, "too many groups in '%s'", h->name);
+    /* refs first: adding a table to own moves the tables already there */
     for (r = 0; r < h->ncoarse; r++)
         coarse[r] = ref_of(d, h->coarse, h->coarse_at[r]);
-    fine_first = ref_of(d, h->fine, 0);
+    fine_ref = ref_of(d, h->fine, 0);
     t = report__table_add(&d->own, h->name, h->name, "persons", "coarse", "fine", h->ncoarse,
                           h->nfine);
+    ct = ref_table(d, coarse[0]);
+    ft = ref_table(d, fine_ref);
     for (r = 0; r < h->ncoarse; r++)
         report__cat_set(&t->rows[r], h->coarse_cats[r].code, h->coarse_cats[r].label);
     for (i = 0; i < h->nfine; i++) {
         report__cat_set(&t->cols[i], h->fine_cats[i].code, h->fine_cats[i].label);
-        t->v[stats_at(t, h->parent[i], i)] = h->fine->v[h->fine_at[i]];
+        t->v[stats_at(t, h->parent[i], i)] = ft->v[h->fine_at[i]];
     }
     report__table_margins(t);
     for (r = 0; r < h->ncoarse; r++) {
-        if (t->v[stats_at(t, r, t->ncols)] != h->coarse->v[h->coarse_at[r]])
+        if (t->v[stats_at(t, r, t->ncols)] != ct->v[h->coarse_at[r]])
             return err_set(e, ERR_CORRUPT, "'%s': the parts of '%s' do not add up to it", h->name,
                            h->coarse_cats[r].code);
         link_add(l, ref_of(d, t, stats_at(t, r, t->ncols)), coarse[r]);
     }
     for (i = 0; i < h->nfine; i++) {
-        struct ref f = fine_first;
+        struct ref f = fine_ref;
         f.idx = h->fine_at[i];
         link_add(l, ref_of(d, t, stats_at(t, t->nrows, i)), f);
     }
     return 0;
+}
+
+/*
+ * The groups of a profile's columns as sums of the national table's entries: rows
+ * the profile's column margins, columns the cells of nat (sex_age, 2-D, or form).
+ */
+static int hier_groups(struct report__data *d, struct links *l, const char *name, size_t profile,
+                       const struct stats_table *nat, bool sexage, struct err *e)
+{
+    const struct stats_table *p = &d->own.tables[profile];
+    struct stats_cat *fine_cats = NULL;
+    size_t *coarse_at = NULL, *fine_at = NULL, *parent = NULL, n = 0, i, j;
+    struct hier h;
+    int rc;
+
+    CALLOC_ARRAY(fine_cats, nat->nrows * nat->ncols + 1);
+    ALLOC_ARRAY(fine_at, nat->nrows * nat->ncols + 1);
+    ALLOC_ARRAY(parent, nat->nrows * nat->ncols + 1);
+    ALLOC_ARRAY(coarse_at, p->ncols);
+    for (j = 0; j < p->ncols; j++)
+        coarse_at[j] = stats_at(p, p->nrows, j);
+    for (i = 0; i < nat->nrows; i++) {
+        for (j = 0; j < nat->ncols; j++) {
+            char code[64];
+            snprintf(code, sizeof(code), "%s%s%s", nat->rows[i].code, sexage ? "_" : "",
+                     sexage ? nat->cols[j].code : "");
+            fine_cats[n].code = xstrdup(code);
+            fine_cats[n].label = xstrdup(code);
+            fine_at[n] = stats_at(nat, i, j);
+            parent[n] = sexage ? report__sexage_group(i, j) : report__form_group(i);
+            n++;
+        }
+    }
+    memset(&h, 0, sizeof(h));
+    h.name = name;
+    h.coarse = p;
+    h.fine = nat;
+    h.coarse_cats = p->cols;
+    h.fine_cats = fine_cats;
+    h.ncoarse = p->ncols;
+    h.nfine = n;
+    h.coarse_at = coarse_at;
+    h.fine_at = fine_at;
+    h.parent = parent;
+    rc = hier_add(d, l, &h, e);
+    for (i = 0; i < n; i++) {
+        free(fine_cats[i].code);
+        free(fine_cats[i].label);
+    }
+    free(fine_cats);
+    free(fine_at);
+    free(parent);
+    free(coarse_at);
+    return rc;
 }
 
 /* The Global Report subregion (or region when region) of a country row code. */
@@ -538,19 +637,65 @@ static int hier_regions(struct report__data *d, struct links *l, const struct st
     return rc;
 }
 
-/* Link a profile's margins: rows to the region table, columns to the national table. */
-static void link_profile(struct report__data *d, struct links *l, const struct stats_table *p,
-                         const struct stats_table *region, const struct stats_table *nat,
-                         bool nat_2d)
+/*
+ * The usual rule for groups, applied to a hierarchy table before its audit: a
+ * coarse total that is published with exactly one of its parts suppressed would
+ * give that part away, so the smallest other published part is suppressed too
+ * (rather than the total, which the audit's cheapest cycle may pick and which then
+ * spreads to the tables that share it). A cell of a hierarchy and its column
+ * margin are the same count (a part has one coarse group): they get one status.
+ * Returns true if anything changed.
+ */
+static bool hier_group_rule(struct stats_table *h)
 {
+    bool changed = false;
     size_t i, j;
+
+    for (j = 0; j < h->ncols; j++) {
+        size_t m = stats_at(h, h->nrows, j);
+        for (i = 0; i < h->nrows; i++) {
+            size_t c = stats_at(h, i, j);
+            if (h->v[c] == 0)
+                continue;
+            if (h->status[m] != STATS_SHOWN && h->status[c] == STATS_SHOWN) {
+                h->status[c] = STATS_SECONDARY;
+                changed = true;
+            } else if (h->status[c] != STATS_SHOWN && h->status[m] == STATS_SHOWN) {
+                h->status[m] = STATS_SECONDARY;
+                changed = true;
+            }
+        }
+    }
+    for (i = 0; i < h->nrows; i++) {
+        size_t nsup = 0, small = SIZE_MAX;
+        if (h->status[stats_at(h, i, h->ncols)] != STATS_SHOWN)
+            continue;
+        for (j = 0; j < h->ncols; j++) {
+            size_t c = stats_at(h, i, j);
+            if (h->v[c] == 0)
+                continue;
+            if (h->status[c] != STATS_SHOWN)
+                nsup++;
+            else if (small == SIZE_MAX || h->v[c] < h->v[small])
+                small = c;
+        }
+        if (nsup == 1 && small != SIZE_MAX) {
+            h->status[small] = STATS_SECONDARY;
+            h->status[stats_at(h, h->nrows, small % (h->ncols + 1))] = STATS_SECONDARY;
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* Link a profile's row margins to the region table, and its grand total to nat's. */
+static void link_profile(struct report__data *d, struct links *l, const struct stats_table *p,
+                         const struct stats_table *region, const struct stats_table *nat)
+{
+    size_t i;
     for (i = 0; i < p->nrows; i++)
         link_add(l, ref_of(d, p, stats_at(p, i, p->ncols)),
                  ref_of(d, region, stats_at(region, i, 0)));
-    for (j = 0; j < p->ncols; j++) {
-        size_t idx = nat_2d ? stats_at(nat, j / STATS_NAGE, j % STATS_NAGE) : stats_at(nat, j, 0);
-        link_add(l, ref_of(d, p, stats_at(p, p->nrows, j)), ref_of(d, nat, idx));
-    }
     link_add(l, ref_of(d, p, grand(p)), ref_of(d, nat, grand(nat)));
 }
 
@@ -611,9 +756,13 @@ static int protect(struct report__data *d, struct err *e)
     if (flows == NULL || cit == NULL || det == NULL || region == NULL)
         return err_set(e, ERR_CORRUPT, "the statistics lack the tables of the flows");
     /* the profiles are own.tables[0] and [1] (add_profiles) */
-    link_profile(d, &l, &d->own.tables[0], region, sexage, true);
-    link_profile(d, &l, &d->own.tables[1], region, form, false);
-    rc = hier_countries(d, &l, "hier_citizenship", flows, true, cit, e);
+    link_profile(d, &l, &d->own.tables[0], region, sexage);
+    link_profile(d, &l, &d->own.tables[1], region, form);
+    rc = hier_groups(d, &l, "hier_sex_age", 0, sexage, true, e);
+    if (rc == 0)
+        rc = hier_groups(d, &l, "hier_forms", 1, form, false, e);
+    if (rc == 0)
+        rc = hier_countries(d, &l, "hier_citizenship", flows, true, cit, e);
     if (rc == 0)
         rc = hier_countries(d, &l, "hier_detection", flows, false, det, e);
     if (rc == 0)
@@ -621,10 +770,22 @@ static int protect(struct report__data *d, struct err *e)
     if (rc < 0)
         goto out;
     do {
+        changed = false;
         stats_sdc_apply(&d->res, d->k);
-        for (i = 0; i < d->own.ntables; i++)
-            stats_sdc_table(&d->own.tables[i], d->k);
-        changed = links_apply(d, &l);
+        for (i = 0; i < d->own.ntables; i++) {
+            struct stats_table *t = &d->own.tables[i];
+            if (strncmp(t->name, "hier_", 5) == 0) {
+                /* primary suppression first, so that the group rule sees it */
+                size_t n = (t->nrows + 1) * (t->ncols + 1), x;
+                for (x = 0; x < n; x++)
+                    if (t->status[x] == STATS_SHOWN && t->v[x] >= 1 && t->v[x] < (int64_t)d->k)
+                        t->status[x] = STATS_PRIMARY;
+                while (hier_group_rule(t))
+                    changed = true;
+            }
+            stats_sdc_table(t, d->k);
+        }
+        changed = links_apply(d, &l) || changed;
         rounds++;
     } while (changed);
     d->own.protection = STATS_SDC;

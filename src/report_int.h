@@ -18,8 +18,33 @@ struct json_t;
 
 /* ---- the numbers (report_data.c) ---- */
 
-/* Columns of the regional profile by sex and age: sex x age, in the order of sex_age. */
+/* Cells of the sex_age table: sex x age. */
 #define REPORT_NSEXAGE (STATS_NSEX * STATS_NAGE)
+
+/* The Global Report's groups of sex and age: the columns of the regional profile. */
+enum {
+    REPORT_WOMEN = 0,    /* female, adult */
+    REPORT_MEN,          /* male, adult */
+    REPORT_GIRLS,        /* female, child */
+    REPORT_BOYS,         /* male, child */
+    REPORT_OTHER_SEXAGE, /* other sex, or sex or age not recorded */
+    REPORT_NSEXAGE_GROUPS
+};
+/* The group of sex s (enum stats_sex) and age a (enum stats_age). */
+size_t report__sexage_group(size_t s, size_t a);
+
+/* Groups of forms: the columns of the regional profile of forms. */
+enum {
+    REPORT_F_SEX = 0, /* sexual exploitation */
+    REPORT_F_FL,      /* forced labour */
+    REPORT_F_CRIM,    /* forced criminal activity */
+    REPORT_F_MIXED,   /* sexual exploitation with forced labour */
+    REPORT_F_OTHER,   /* begging, marriage, organ removal, adoption, armed conflict, other */
+    REPORT_F_UNKNOWN, /* not recorded */
+    REPORT_NFORM_GROUPS
+};
+/* The group of row i of the form table (CODES_NFORMS is its row of unknown). */
+size_t report__form_group(size_t i);
 
 struct report__data {
     struct stats_result res; /* stats' tables: exact, protected, or parsed from a DP release */
