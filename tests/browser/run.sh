@@ -62,8 +62,8 @@ unset TIPHUB_DB TIPHUB_SECRET
 
 status=0
 cd "$here" || exit 1
-node check-report.mjs "$work/sdc.html" "$artifacts/report.png" --print "$artifacts/report.pdf" || status=1
-node check-report.mjs "$work/dp.html" "$artifacts/report-dp.png" || status=1
-node check-report.mjs "$work/exact.html" "$artifacts/report-exact.png" || status=1
+node check-report.mjs --print "$artifacts/report.pdf" "$work/sdc.html" "$artifacts/report.png" \
+    "$work/dp.html" "$artifacts/report-dp.png" "$work/exact.html" "$artifacts/report-exact.png" ||
+    status=1
 cp "$work/sdc.html" "$artifacts/report.html"
 exit $status
