@@ -74,6 +74,10 @@ static void share_str(struct report__val part, struct report__val whole, char ou
     out[0] = '\0';
     if (!shown(part) || !shown(whole) || whole.v <= 0 || part.v < 0)
         return;
+    if (part.v == 0) {
+        snprintf(out, 16, "0 %%");
+        return;
+    }
     if (part.v > 0 && part.v * 1000 < whole.v)
         snprintf(out, 16, "&lt;0.1 %%");
     else
@@ -1329,6 +1333,7 @@ static const char *const css[] = {
     "table.data tbody th,table.data tfoot th{min-width:11em}"
     "table.data tfoot th,table.data tfoot td{font-weight:700;border-top:2px solid #8f9aa5}"
     "table.data .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "table.data thead th.n{white-space:normal}"
     ".x{color:#7a4b00;font-style:italic;font-weight:600;cursor:help}"
     ".noisy{font-weight:400;color:#1d5e3a}"
     "p.note{font-size:13.5px;color:var(--muted)}"

@@ -109,7 +109,7 @@ void report__chart_hbar(struct report__chart_ctx *c, const char *id, const char 
 {
     const double row = 24, bar = 16;
     struct report__svg g;
-    double lw = label_column(bars, n, 280), x0 = lw + 14, x1 = WIDTH - 80, y0, step, vmax, h;
+    double lw = label_column(bars, n, 320), x0 = lw + 14, x1 = WIDTH - 70, y0, step, vmax, h;
     bool sup = any_suppressed(bars, n);
     size_t i;
 
