@@ -1000,7 +1000,9 @@ static void ch_regions(struct doc *x)
             }
             put(x, "</div>");
         }
-        put(x, "</div>");
+        put(x, "</div><p class=\"note\">Other forms: forced begging, forced marriage, organ "
+               "removal, illegal adoption, exploitation in armed conflict and other purposes "
+               "(chapter 3 has each).</p>");
         {
             bool *ck = keep_nonzero(x, pf, false);
             table_2d(x, pf,
@@ -1357,11 +1359,12 @@ static const char *const css[] = {
     ".toc{break-after:page}"
     ".chapter{break-before:page}"
     "h2{margin-top:0;border-top:none}"
-    "figure.fig,.card,.region,tr{break-inside:avoid}"
+    "svg.chart,figcaption,.card,.region,tr{break-inside:avoid}"
+    "figcaption{break-after:avoid}"
     "thead{display:table-header-group}"
     ".tw{overflow:visible}"
     "a{color:inherit;text-decoration:none}"
-    ".stamp-fixed{position:fixed;top:0}}",
+    ".stamp-fixed{display:none}}",
 };
 
 /* ---- the document ---- */
@@ -1396,6 +1399,10 @@ static int render(const struct report__data *d, struct buf *b, struct report_sum
     put(&x, "</title><style>");
     for (i = 0; i < sizeof(css) / sizeof(css[0]); i++)
         put(&x, css[i]);
+    if (x.exact)
+        /* the stamp in the top margin of every printed page (CSS page margin boxes) */
+        put(&x, "@page{@top-center{content:\"NOT FOR CIRCULATION\";color:#8a1414;"
+                "font:700 10pt sans-serif;letter-spacing:.1em}}");
     put(&x, "</style></head>\n<body>");
     if (x.exact)
         put(&x, "<div class=\"stamp-fixed\" role=\"note\">NOT FOR CIRCULATION</div>");

@@ -178,7 +178,7 @@ static const char *const fgroup_label[REPORT_NFORM_GROUPS] = {
     "Forced labour",
     "Forced criminal activity",
     "Mixed sexual exploitation and forced labour",
-    "Other forms (begging, marriage, organ removal, adoption, armed conflict, other)",
+    "Other forms",
     "Unknown (not recorded)"};
 
 /* ---- the regional profiles, from the persons of the run ---- */

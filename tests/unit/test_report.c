@@ -330,6 +330,7 @@ static void test_structure_sdc(void **state)
     assert_non_null(strstr(html, "x = suppressed"));
     assert_non_null(strstr(html, "Entries suppressed in the tables of this report"));
     assert_null(strstr(html, "NOT FOR CIRCULATION"));
+    assert_null(strstr(html, "@top-center"));
     assert_non_null(strstr(html, "<pattern id=\"hatch\""));
     /* a world map with shapes */
     assert_non_null(strstr(html, "<svg class=\"chart map\""));
@@ -361,6 +362,7 @@ static void test_exact_stamped(void **state)
     assert_non_null(strstr(html, "(NOT FOR CIRCULATION)</title>"));
     assert_non_null(strstr(html, "<div class=\"stamp-fixed\""));
     assert_non_null(strstr(html, ".stamp-fixed{position:fixed"));
+    assert_non_null(strstr(html, "@page{@top-center{content:\"NOT FOR CIRCULATION\""));
     for (p = html; (p = strstr(p, "<section class=\"chapter\"")) != NULL; p++) {
         char *sec = section(p, "</section>");
         assert_non_null(strstr(sec, "NOT FOR CIRCULATION"));
