@@ -181,6 +181,18 @@ int store_quarantine_update(struct store *s, int64_t id, const void *raw, size_t
 int store_quarantine_count(struct store *s, const char *agency, uint64_t *open, uint64_t *resolved,
                            struct err *e);
 
+/* ---- agency: encoding runs and the references they gave ---- */
+
+/* Log an encoding run of agency's cases; *id gets its id. */
+int store_encoding_add(struct store *s, const char *agency, const char *schema_hash,
+                       unsigned clk_bits, uint64_t nrecords, const char *output, int64_t *id,
+                       struct err *e);
+/* Set the number of records the encoding run gave references to. */
+int store_encoding_finish(struct store *s, int64_t encoding_id, uint64_t nrecords, struct err *e);
+/* Remember that reference ref of encoding encoding_id stands for case case_id. */
+int store_encoding_ref_add(struct store *s, int64_t encoding_id, const char *ref, int64_t case_id,
+                           struct err *e);
+
 /* ---- hub: submissions of encodings ---- */
 
 struct store_submission {

@@ -69,6 +69,45 @@ void submission_builder_header(const struct submission_builder *b, struct submis
 /* Shuffle the records and write the submission to out. */
 int submission_builder_write(struct submission_builder *b, FILE *out, struct err *e);
 
+/* ---- encoding an agency's store (tiphub encode --db) ---- */
+
+struct clk_schema;
+struct clk_encoder;
+
+struct submission_encode_opts {
+    const char *agency;  /* whose cases; NULL when the store holds one agency only */
+    bool skip_invalid;   /* leave out a case whose values the schema refuses, instead of failing */
+    bool progress;       /* show a progress bar (on a terminal) */
+    /* Called for each case left out (case_ref and the schema's reason, never a value). */
+    void (*on_skip)(const char *case_ref, const char *why, void *arg);
+    void *arg;
+};
+
+struct submission_encode_result {
+    struct submission_header header; /* as written */
+    uint64_t skipped;                /* cases left out (with skip_invalid) */
+    int64_t encoding_id;             /* the run in the agency store's log */
+};
+
+/*
+ * Encode every case of one agency in store s with enc (made from schema) into a
+ * submission written to out, and log the run with every reference it gave in the
+ * agency's store (one transaction, committed only once out is written; out_name is
+ * what the log records). Each feature's identifier must name a field of the case
+ * record (rec_fields.h).
+ */
+int submission_encode_store(struct store *s, const struct clk_schema *schema,
+                            struct clk_encoder *enc, const char *schema_hash,
+                            const struct submission_encode_opts *opt, FILE *out,
+                            const char *out_name, struct submission_encode_result *res,
+                            struct err *e);
+
+/*
+ * The hash that names a linkage schema: SHA-256 (hex) of its JSON with keys sorted and
+ * no spaces, so that the same schema written differently has the same hash.
+ */
+int submission_schema_hash(const char *json, size_t len, char hex[65], struct err *e);
+
 /* ---- reading ---- */
 
 struct submission_reader;

@@ -20,7 +20,6 @@
 
 #include "banned.h"
 
-#define TIPHUB_VERSION "0.1.0"
 
 struct cli_command {
     const char *name;
@@ -32,6 +31,7 @@ static const struct cli_command commands[] = {
     {"init", "create a store", cli__run_init},
     {"import", "import case files (CSV, JSON Lines) into a store", cli__run_import},
     {"export", "export a store's cases as CSV or JSON Lines", cli__run_export},
+    {"encode", "encode records as CLKs (clkhash-compatible Bloom filters)", cli__run_encode},
     {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
     {"status", "show what a store holds; check its integrity", cli__run_status},
     {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
@@ -45,7 +45,7 @@ static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
 const char *cli_version(void)
 {
-    return TIPHUB_VERSION;
+    return TIPHUB_VERSION_STRING;
 }
 
 static void print_main_help(FILE *out)
@@ -80,7 +80,7 @@ int cli_main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("tiphub %s\n", TIPHUB_VERSION);
+        printf("tiphub %s\n", TIPHUB_VERSION_STRING);
         return EXIT_OK;
     }
     for (i = 0; i < ncommands; i++) {

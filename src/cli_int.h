@@ -14,6 +14,7 @@ int cli__run_import(int argc, char **argv);
 int cli__run_export(int argc, char **argv);
 int cli__run_quarantine(int argc, char **argv);
 int cli__run_status(int argc, char **argv);
+int cli__run_encode(int argc, char **argv);
 int cli__run_hub(int argc, char **argv);
 int cli__run_stats(int argc, char **argv);
 

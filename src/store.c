@@ -179,6 +179,7 @@ void store_close(struct store *s)
     sqlite3_finalize(s->case_update);
     sqlite3_finalize(s->case_keep_revision);
     sqlite3_finalize(s->hub_record_insert);
+    sqlite3_finalize(s->encoding_ref_insert);
     sqlite3_finalize(s->person_member_insert);
     sqlite3_close_v2(s->db);
     free(s->path);

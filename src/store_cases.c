@@ -497,3 +497,69 @@ int store_case_count(struct store *s, const char *agency, uint64_t *cases, uint6
                        "JOIN agencies a ON a.id = c.agency_id WHERE ?1 IS NULL OR a.name = ?1",
                        agency, revisions, e);
 }
+
+/* ---- encoding runs ---- */
+
+int store_encoding_add(struct store *s, const char *agency, const char *schema_hash,
+                       unsigned clk_bits, uint64_t nrecords, const char *output, int64_t *id,
+                       struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int64_t agency_id = 0;
+    int rc = store_agency_ensure(s, agency, NULL, NULL, &agency_id, e);
+
+    if (rc < 0)
+        return rc;
+    store__now(now);
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO encodings(agency_id, created_at, schema_hash, clk_bits, "
+                           "nrecords, output) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store__db_err(s, e, "cannot log the encoding");
+    sqlite3_bind_int64(st, 1, agency_id);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, schema_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, (int)clk_bits);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)nrecords);
+    sqlite3_bind_text(st, 6, output, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(s->db);
+    else
+        rc = store__db_err(s, e, "cannot log the encoding");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_encoding_ref_add(struct store *s, int64_t encoding_id, const char *ref, int64_t case_id,
+                           struct err *e)
+{
+    int rc = store__prepare(s, &s->encoding_ref_insert,
+                            "INSERT INTO encoding_refs(encoding_id, ref, case_id) VALUES (?1, ?2, "
+                            "?3)",
+                            e);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(s->encoding_ref_insert, 1, encoding_id);
+    sqlite3_bind_text(s->encoding_ref_insert, 2, ref, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->encoding_ref_insert, 3, case_id);
+    if (sqlite3_step(s->encoding_ref_insert) != SQLITE_DONE)
+        return store__db_err(s, e, "cannot remember a reference");
+    return 0;
+}
+
+int store_encoding_finish(struct store *s, int64_t encoding_id, uint64_t nrecords, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(s->db, "UPDATE encodings SET nrecords = ?2 WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return store__db_err(s, e, "cannot log the encoding");
+    sqlite3_bind_int64(st, 1, encoding_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)nrecords);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = store__db_err(s, e, "cannot log the encoding");
+    sqlite3_finalize(st);
+    return rc;
+}

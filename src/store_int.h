@@ -20,6 +20,7 @@ struct store {
     sqlite3_stmt *case_update;
     sqlite3_stmt *case_keep_revision;
     sqlite3_stmt *hub_record_insert;
+    sqlite3_stmt *encoding_ref_insert;
     sqlite3_stmt *person_member_insert;
     /* Text of the run store_link_run_latest() returned. */
     char run_created_at[32];
