@@ -10,8 +10,8 @@
 
 #include "stats.h"
 
-/* Citizenships kept per record (a record lists at most 32; more than 8 is not seen). */
-#define STATS__MAX_CIT 8
+/* Citizenships kept per record: the first 4 of its (alphabetical) list. */
+#define STATS__MAX_CIT 4
 
 /* One record, reduced to what the person rule needs. */
 struct stats__rec {

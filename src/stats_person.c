@@ -204,6 +204,37 @@ void stats__resolve(struct stats__rec *recs, size_t n, struct stats_person *out)
     if (n == 0)
         return;
     vals[0] = 0;
+    if (n == 1) {
+        /* one record (most persons): its own values */
+        const struct stats__rec *r = &recs[0];
+        out->nrecords = 1;
+        out->year = r->year;
+        out->sex = r->sex == 'F'   ? STATS_SEX_FEMALE
+                   : r->sex == 'M' ? STATS_SEX_MALE
+                   : r->sex == 'X' ? STATS_SEX_OTHER
+                                   : STATS_SEX_UNKNOWN;
+        out->age = r->age == 'C'   ? STATS_AGE_CHILD
+                   : r->age == 'A' ? STATS_AGE_ADULT
+                                   : STATS_AGE_UNKNOWN;
+        if (r->ncit == 1) {
+            out->citizenship = r->cit[0];
+        } else if (r->ncit > 1) {
+            /* the alphabetically first of its countries */
+            uint8_t k;
+            out->citizenship = r->cit[0];
+            for (k = 1; k < r->ncit; k++) {
+                if (strcmp(codes_country_at(r->cit[k] - 1u)->alpha3,
+                           codes_country_at(out->citizenship - 1u)->alpha3) < 0)
+                    out->citizenship = r->cit[k];
+            }
+        }
+        out->detection = r->det;
+        out->exploitation = r->expl;
+        out->form = (int8_t)codes_form_primary(r->forms);
+        out->forms = cap_forms(codes_forms_person(r->forms));
+        out->nagencies = 1;
+        return;
+    }
     sort_earliest(recs, n);
     out->nrecords = (uint16_t)(n > 65535 ? 65535 : n);
     out->year = recs[0].year; /* earliest known, 0 if none known */
