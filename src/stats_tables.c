@@ -736,7 +736,14 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
             snprintf(code, sizeof(code), "%d", y);
             stats__cat_set(&ty->rows[y - from], code, code);
         }
-        stats__cat_set(&ty->rows[ny], "unknown", "Unknown (not recorded)");
+        if (o->year_from > 0 || dp) {
+            /* a fixed public range: a year outside it is counted here too */
+            char label[80];
+            snprintf(label, sizeof(label), "Unknown, or outside %d-%d", from, to);
+            stats__cat_set(&ty->rows[ny], "unknown", label);
+        } else {
+            stats__cat_set(&ty->rows[ny], "unknown", "Unknown (not recorded)");
+        }
     }
 
     /* by sex and age group */
@@ -814,10 +821,10 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
             if (!keep(p, o->year))
                 continue;
             tt->v[0]++;
-            if (p->year == 0)
-                ty->v[stats_at(ty, ny, 0)]++;
-            else if (p->year >= from && p->year <= to)
+            if (p->year >= from && p->year <= to)
                 ty->v[stats_at(ty, (size_t)(p->year - from), 0)]++;
+            else
+                ty->v[stats_at(ty, ny, 0)]++; /* unknown, or outside a fixed range */
             tsa->v[stats_at(tsa, p->sex, p->age)]++;
             tf->v[stats_at(tf, p->form < 0 ? CODES_NFORMS : (size_t)p->form, 0)]++;
             if (p->forms == 0)

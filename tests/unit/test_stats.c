@@ -296,8 +296,19 @@ static void test_tables_small_hub(void **state)
     assert_int_equal(value(&r, "form", "FORM_CRIM", NULL), 1);
     stats_result_release(&r);
 
-    /* an unknown run */
+    /* a fixed year range: a year outside it counts with the unknown ones */
     o.year = 0;
+    o.year_from = 2022;
+    o.year_to = 2023;
+    assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+    assert_int_equal(value(&r, "year", "2022", NULL), 1);
+    assert_int_equal(value(&r, "year", "2023", NULL), 0);
+    assert_int_equal(value(&r, "year", "unknown", NULL), 2);
+    assert_int_equal(value(&r, "year", "total", NULL), 3);
+    stats_result_release(&r);
+    o.year_from = o.year_to = 0;
+
+    /* an unknown run */
     o.run_id = 99;
     assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), ERR_NOTFOUND);
     hubfx_close(&fx);
