@@ -127,8 +127,11 @@ static void fg_pair(struct flowgraph *g, uint32_t u, uint32_t v, int64_t c, int6
     g->narcs += 2;
 }
 
-/* Max flow from s to t; stops once it reaches INF (unbounded). Capacities change. */
-static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t)
+/*
+ * Max flow from s to t, or any value of at least limit once it gets there (INF:
+ * unbounded). Capacities change.
+ */
+static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t, int64_t limit)
 {
     int64_t total = 0;
 
@@ -166,6 +169,8 @@ static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t)
         total += push;
         if (total >= INF)
             return INF;
+        if (total >= limit)
+            return total;
     }
     return total;
 }
@@ -192,10 +197,10 @@ void stats__audit_edge(const struct stats__net *n, size_t k, int64_t lb, int64_t
     struct flowgraph g;
 
     residual(n, k, lb, &g);
-    up = fg_maxflow(&g, ed->v, ed->u);
+    up = fg_maxflow(&g, ed->v, ed->u, INF);
     fg_release(&g);
     residual(n, k, lb, &g);
-    down = fg_maxflow(&g, ed->u, ed->v);
+    down = f - lb > 0 ? fg_maxflow(&g, ed->u, ed->v, f - lb) : 0;
     fg_release(&g);
     *hi = up >= INF ? INT64_MAX : f + up;
     if (down > f - lb)
@@ -237,6 +242,26 @@ size_t stats_audit_table(const struct stats_table *t, int64_t lb)
     }
     stats__net_release(&n);
     return exposed;
+}
+
+bool stats__audit_exposed(const struct stats__net *n, size_t k, int64_t lb)
+{
+    const struct stats__edge *ed = &n->edges[k];
+    struct flowgraph g;
+    int64_t up, down = 0;
+
+    /* determined iff it can move neither up nor down by one: two path searches */
+    residual(n, k, lb, &g);
+    up = fg_maxflow(&g, ed->v, ed->u, 1);
+    fg_release(&g);
+    if (up > 0)
+        return false;
+    if (*ed->val - lb > 0) {
+        residual(n, k, lb, &g);
+        down = fg_maxflow(&g, ed->u, ed->v, 1);
+        fg_release(&g);
+    }
+    return down == 0;
 }
 
 size_t stats__audit_first_exposed(const struct stats__net *n, int64_t lb)

@@ -69,7 +69,27 @@ static long cheapest_cycle(const struct stats__net *n, size_t skip, uint32_t a, 
     int64_t big = net_big(n);
     long nadd = -1;
     size_t i, k;
+    /* adjacency of the usable (non-zero) edges, both directions, as CSR */
+    size_t *first = xcalloc(n->nnodes + 1, sizeof(size_t));
+    size_t *adj = xmalloc((2 * n->nedges + 1) * sizeof(size_t));
 
+    for (k = 0; k < n->nedges; k++) {
+        if (k == skip || *n->edges[k].val <= 0)
+            continue;
+        first[n->edges[k].u + 1]++;
+        first[n->edges[k].v + 1]++;
+    }
+    for (i = 0; i < n->nnodes; i++)
+        first[i + 1] += first[i];
+    for (k = 0; k < n->nedges; k++) {
+        if (k == skip || *n->edges[k].val <= 0)
+            continue;
+        adj[first[n->edges[k].u]++] = k;
+        adj[first[n->edges[k].v]++] = k;
+    }
+    for (i = n->nnodes; i > 0; i--)
+        first[i] = first[i - 1];
+    first[0] = 0;
     for (i = 0; i < n->nnodes; i++) {
         dist[i] = INT64_MAX;
         via[i] = SIZE_MAX;
@@ -84,12 +104,12 @@ static long cheapest_cycle(const struct stats__net *n, size_t skip, uint32_t a, 
         if (u == UINT32_MAX || u == b)
             break;
         done[u] = true;
-        for (k = 0; k < n->nedges; k++) {
-            const struct stats__edge *ed = &n->edges[k];
+        for (i = first[u]; i < first[u + 1]; i++) {
+            const struct stats__edge *ed;
             uint32_t w;
             int64_t c;
-            if (k == skip || *ed->val <= 0 || (ed->u != u && ed->v != u))
-                continue;
+            k = adj[i];
+            ed = &n->edges[k];
             w = ed->u == u ? ed->v : ed->u;
             c = dist[u] + edge_cost(ed, big);
             if (!done[w] && c < dist[w]) {
@@ -111,6 +131,8 @@ static long cheapest_cycle(const struct stats__net *n, size_t skip, uint32_t a, 
     free(dist);
     free(via);
     free(done);
+    free(first);
+    free(adj);
     return nadd;
 }
 
@@ -142,7 +164,8 @@ static size_t cheapest_neighbour(const struct stats__net *n, size_t e)
 
 bool stats__sdc_net(struct stats__net *n, unsigned k)
 {
-    size_t *add = xmalloc((n->nedges + 1) * sizeof(size_t)), e, i;
+    size_t *add = xmalloc((n->nedges + 1) * sizeof(size_t)), e, i, nq = 0;
+    size_t *queue = xmalloc((n->nedges + 1) * sizeof(size_t)); /* each edge enters once */
     bool ok = true;
 
     for (e = 0; e < n->nedges; e++) {
@@ -155,30 +178,43 @@ bool stats__sdc_net(struct stats__net *n, unsigned k)
         if (*ed->status == STATS_SHOWN && *ed->val >= 1 && *ed->val < (int64_t)k)
             *ed->status = STATS_PRIMARY;
     }
-    /* secondary, until the audit finds nothing determined */
-    while (ok) {
-        long nadd;
-        size_t x = stats__audit_first_exposed(n, 1);
-        if (x == SIZE_MAX)
-            break;
-        nadd = cheapest_cycle(n, x, n->edges[x].v, n->edges[x].u, add);
-        if (nadd <= 0) {
-            size_t y = cheapest_neighbour(n, x);
-            if (y == SIZE_MAX) {
-                ok = false;
+    /*
+     * Secondary, until no suppressed entry is determined. Suppressing more only
+     * removes constraints, so an entry found protected stays protected: each entry
+     * is audited until it is, once, and entries suppressed on the way join the queue.
+     */
+    for (e = 0; ok && e < n->nedges; e++) {
+        if (*n->edges[e].status != STATS_SHOWN)
+            queue[nq++] = e;
+    }
+    while (ok && nq > 0) {
+        size_t x = queue[--nq];
+        for (;;) {
+            long nadd;
+            if (!stats__audit_exposed(n, x, 1))
                 break;
+            nadd = cheapest_cycle(n, x, n->edges[x].v, n->edges[x].u, add);
+            if (nadd <= 0) {
+                size_t y = cheapest_neighbour(n, x);
+                if (y == SIZE_MAX) {
+                    ok = false;
+                    break;
+                }
+                add[0] = y;
+                nadd = 1;
             }
-            add[0] = y;
-            nadd = 1;
+            for (i = 0; i < (size_t)nadd; i++) {
+                *n->edges[add[i]].status = STATS_SECONDARY;
+                queue[nq++] = add[i];
+            }
         }
-        for (i = 0; i < (size_t)nadd; i++)
-            *n->edges[add[i]].status = STATS_SECONDARY;
     }
     if (!ok) {
         for (e = 0; e < n->nedges; e++)
             *n->edges[e].status = STATS_WITHHELD;
     }
     free(add);
+    free(queue);
     return ok;
 }
 
@@ -441,12 +477,10 @@ size_t stats_sdc_audit(struct stats_result *r)
 
     for (i = 0; i < nn; i++) {
         for (e = 0; e < nets[i].nedges; e++) {
-            int64_t lo, hi;
             unsigned char st = *nets[i].edges[e].status;
             if (st == STATS_SHOWN || st == STATS_WITHHELD)
                 continue;
-            stats__audit_edge(&nets[i], e, 1, &lo, &hi);
-            exposed += lo == hi;
+            exposed += stats__audit_exposed(&nets[i], e, 1);
         }
         stats__net_release(&nets[i]);
     }
