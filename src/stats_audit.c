@@ -263,17 +263,3 @@ bool stats__audit_exposed(const struct stats__net *n, size_t k, int64_t lb)
     }
     return down == 0;
 }
-
-size_t stats__audit_first_exposed(const struct stats__net *n, int64_t lb)
-{
-    size_t k;
-    for (k = 0; k < n->nedges; k++) {
-        int64_t lo, hi;
-        if (*n->edges[k].status == STATS_SHOWN)
-            continue;
-        stats__audit_edge(n, k, lb, &lo, &hi);
-        if (lo == hi)
-            return k;
-    }
-    return SIZE_MAX;
-}

@@ -79,8 +79,6 @@ void stats__net_build(struct stats_table *t, struct stats__net *n);
 void stats__net_add(struct stats__net *n, uint32_t u, uint32_t v, int64_t *val,
                     unsigned char *status, unsigned char kind);
 void stats__net_release(struct stats__net *n);
-/* The index in n of the first suppressed edge whose value is determined, or SIZE_MAX. */
-size_t stats__audit_first_exposed(const struct stats__net *n, int64_t lb);
 /* Is suppressed edge k of n determined (its interval a single value)? Cheaper than the interval. */
 bool stats__audit_exposed(const struct stats__net *n, size_t k, int64_t lb);
 /* The interval of edge k of n (suppressed) as stats_audit_entry(). */
