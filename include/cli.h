@@ -81,6 +81,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  */
 int cli_bad_option(const char *cmd, char **argv);
 
+/* Print o as one compact JSON line on stdout and release it (o may be NULL). */
+struct json_t;
+void cli_print_json(struct json_t *o);
+
 /* The program version, e.g. "0.1.0". */
 const char *cli_version(void);
 

@@ -20,7 +20,6 @@
 
 #include "banned.h"
 
-#define TIPHUB_VERSION "0.1.0"
 
 struct cli_command {
     const char *name;
@@ -29,6 +28,14 @@ struct cli_command {
 };
 
 static const struct cli_command commands[] = {
+    {"init", "create a store", cli__run_init},
+    {"import", "import case files (CSV, JSON Lines) into a store", cli__run_import},
+    {"export", "export a store's cases as CSV or JSON Lines", cli__run_export},
+    {"encode", "encode records as CLKs (clkhash-compatible Bloom filters)", cli__run_encode},
+    {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
+    {"status", "show what a store holds; check its integrity", cli__run_status},
+    {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
+    {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };
 
@@ -36,7 +43,7 @@ static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
 const char *cli_version(void)
 {
-    return TIPHUB_VERSION;
+    return TIPHUB_VERSION_STRING;
 }
 
 static void print_main_help(FILE *out)
@@ -71,7 +78,7 @@ int cli_main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("tiphub %s\n", TIPHUB_VERSION);
+        printf("tiphub %s\n", TIPHUB_VERSION_STRING);
         return EXIT_OK;
     }
     for (i = 0; i < ncommands; i++) {
@@ -160,6 +167,16 @@ int cli_fail(const struct cli_common *c, const struct err *e)
         }
     }
     return cli_exit_for(e->code);
+}
+
+void cli_print_json(json_t *o)
+{
+    if (o == NULL)
+        return;
+    json_dumpf(o, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    fflush(stdout);
+    json_decref(o);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -7,6 +7,14 @@
 #ifndef TIPHUB_CLI_INT_H
 #define TIPHUB_CLI_INT_H
 
+int cli__run_synth(int argc, char **argv);
 int cli__run_version(int argc, char **argv);
+int cli__run_init(int argc, char **argv);
+int cli__run_import(int argc, char **argv);
+int cli__run_export(int argc, char **argv);
+int cli__run_quarantine(int argc, char **argv);
+int cli__run_status(int argc, char **argv);
+int cli__run_encode(int argc, char **argv);
+int cli__run_hub(int argc, char **argv);
 
 #endif

@@ -29,7 +29,8 @@ fi
 
 (
     cd "$scratch" || exit 99
-    export TIPHUB="$tiphub_bin" TIPHUB_NO_PROGRESS=1 CASE_DIR="$case_dir"
+    # A fixed "today" keeps date checks (no birth date after today) stable over time.
+    export TIPHUB="$tiphub_bin" TIPHUB_NO_PROGRESS=1 CASE_DIR="$case_dir" TIPHUB_TODAY=2026-06-30
     unset TIPHUB_DB TIPHUB_SECRET
     { printf 'tiphub() { "$TIPHUB" "$@"; }\n'; cat "$case_dir/cmd"; } > "$scratch/.cmd.sh"
     sh "$scratch/.cmd.sh" > "$scratch/.stdout" 2> "$scratch/.stderr"
