@@ -47,9 +47,10 @@ int (*stats_dp_test_hook)(void) = NULL;
 static const char *const measured[] = {
     "total",       "year",      "sex_age",         "form",       "form_all",           "iccs",
     "citizenship", "detection", "flows_subregion", "flow_class", "agencies_per_person"};
-#define NMEASURED (sizeof(measured) / sizeof(measured[0]))
+#define NMEASURED 11
 /* plus the count of records (capped per person) */
-#define NMEASURE (NMEASURED + 1)
+#define NMEASURE 12
+_Static_assert(sizeof(measured) / sizeof(measured[0]) == NMEASURED, "the list of measurements");
 
 int stats_epsilon_parse(const char *s, int64_t *nano, struct err *e)
 {

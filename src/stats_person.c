@@ -44,7 +44,7 @@ static pthread_once_t alpha3_once = PTHREAD_ONCE_INIT;
 static void alpha3_build(void)
 {
     size_t i, n = codes_country_count();
-    alpha3_table = xcalloc(26 * 26 * 26, sizeof(uint16_t));
+    alpha3_table = xcalloc((size_t)26 * 26 * 26, sizeof(uint16_t));
     for (i = 0; i < n; i++) {
         const char *a = codes_country_at(i)->alpha3;
         if (a[0] >= 'A' && a[0] <= 'Z' && a[1] >= 'A' && a[1] <= 'Z' && a[2] >= 'A' && a[2] <= 'Z')

@@ -302,7 +302,7 @@ static int on_member(int64_t person, const struct store_hub_record *r, void *arg
     struct reader *rd = arg;
     struct stats__rec *rec;
     uint32_t agency;
-    uint64_t dense = rd->npersons_seen;
+    uint64_t dense;
 
     if (person >= 0 && (uint64_t)person < rd->direct_max) {
         /* person numbers are small (the usual case): a direct table */
@@ -364,7 +364,7 @@ static int on_member(int64_t person, const struct store_hub_record *r, void *arg
         rd->rec_year[y]++;
         if (agency >= rd->rec_agency_alloc) {
             size_t old = rd->rec_agency_alloc;
-            rd->rec_agency_alloc = (agency + 1) * 2;
+            rd->rec_agency_alloc = ((size_t)agency + 1) * 2;
             rd->rec_agency = xrealloc(rd->rec_agency, rd->rec_agency_alloc * sizeof(int64_t));
             memset(rd->rec_agency + old, 0, (rd->rec_agency_alloc - old) * sizeof(int64_t));
         }
@@ -683,7 +683,8 @@ static void agency_pairs(struct stats_result *r, const struct reader *rd, int ye
                     all[n].b = xstrdup(strcmp(an, bn) <= 0 ? bn : an);
                     n++;
                 }
-                all[idx].persons++;
+                if (all != NULL && idx < n)
+                    all[idx].persons++;
             }
         }
     }
