@@ -216,6 +216,14 @@ enum stats_flow stats_flow_class(const struct stats_person *p);
 int stats_sdc_apply(struct stats_result *r, unsigned k);
 
 /*
+ * The audit of a whole protected result: the number of suppressed entries whose
+ * value an attacker can determine from everything the result publishes, taking
+ * each table alone and the country tables together with the region tables that
+ * add them up (one network per geography). 0 after stats_sdc_apply().
+ */
+size_t stats_sdc_audit(struct stats_result *r);
+
+/*
  * Protect one table in place: suppress entries 1..k-1, then add secondary
  * suppressions until stats_audit_table() finds no suppressed entry whose value is
  * determined. Entries whose status is already non-zero are kept suppressed.

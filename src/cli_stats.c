@@ -362,8 +362,15 @@ static int run_tables(struct store *s, const struct args *a)
     rc = stats_compute(s, &a->opt, false, &res, &e);
     if (rc < 0)
         return cli_fail(&a->common, &e);
-    if (a->sdc)
+    if (a->sdc) {
         stats_sdc_apply(&res, a->k != 0 ? a->k : STATS_SDC_K_DEFAULT);
+        /* the exact audit, once more, before anything is printed */
+        if (stats_sdc_audit(&res) != 0) {
+            stats_result_release(&res);
+            err_set(&e, ERR_REFUSED, "disclosure control left a suppressed count recoverable");
+            return cli_fail(&a->common, &e);
+        }
+    }
     if (a->common.json) {
         cli_print_json(stats_to_json(&res));
     } else if (a->csv) {

@@ -29,32 +29,46 @@
 
 #define INF ((int64_t)1 << 60)
 
-void stats__net_build(const struct stats_table *t, struct stats__net *n)
+void stats__net_add(struct stats__net *n, uint32_t u, uint32_t v, int64_t *val,
+                    unsigned char *status, unsigned char kind)
 {
-    size_t R = t->nrows, C = t->ncols, i, j, k = 0;
+    if (n->nedges == n->alloc) {
+        n->alloc = n->alloc ? n->alloc * 2 : 64;
+        n->edges = xrealloc(n->edges, n->alloc * sizeof(*n->edges));
+    }
+    n->edges[n->nedges++] = (struct stats__edge){u, v, val, status, kind};
+    if (u >= n->nnodes)
+        n->nnodes = u + 1;
+    if (v >= n->nnodes)
+        n->nnodes = v + 1;
+}
+
+void stats__net_build(struct stats_table *t, struct stats__net *n)
+{
+    size_t R = t->nrows, C = t->ncols, i, j;
+    uint32_t tr = (uint32_t)R, tc = (uint32_t)(R + C + 1);
 
     memset(n, 0, sizeof(*n));
     if (stats_is_1d(t)) {
-        n->nnodes = 2;
-        n->nedges = R + 1;
-        n->edges = xcalloc(n->nedges, sizeof(*n->edges));
         for (i = 0; i < R; i++)
-            n->edges[k++] = (struct stats__edge){0, 1, stats_at(t, i, 0)};
-        n->edges[k++] = (struct stats__edge){1, 0, stats_at(t, R, 0)};
+            stats__net_add(n, 0, 1, &t->v[stats_at(t, i, 0)], &t->status[stats_at(t, i, 0)],
+                           STATS__CELL);
+        stats__net_add(n, 1, 0, &t->v[stats_at(t, R, 0)], &t->status[stats_at(t, R, 0)],
+                       STATS__GRAND);
         return;
     }
-    n->nnodes = R + C + 2;
-    n->nedges = (R + 1) * (C + 1);
-    n->edges = xcalloc(n->nedges, sizeof(*n->edges));
     for (i = 0; i < R; i++) {
         for (j = 0; j < C; j++)
-            n->edges[k++] =
-                (struct stats__edge){(uint32_t)i, (uint32_t)(R + 1 + j), stats_at(t, i, j)};
-        n->edges[k++] = (struct stats__edge){(uint32_t)(R + C + 1), (uint32_t)i, stats_at(t, i, C)};
+            stats__net_add(n, (uint32_t)i, (uint32_t)(R + 1 + j), &t->v[stats_at(t, i, j)],
+                           &t->status[stats_at(t, i, j)], STATS__CELL);
+        stats__net_add(n, tc, (uint32_t)i, &t->v[stats_at(t, i, C)], &t->status[stats_at(t, i, C)],
+                       STATS__MARGIN);
     }
     for (j = 0; j < C; j++)
-        n->edges[k++] = (struct stats__edge){(uint32_t)(R + 1 + j), (uint32_t)R, stats_at(t, R, j)};
-    n->edges[k++] = (struct stats__edge){(uint32_t)R, (uint32_t)(R + C + 1), stats_at(t, R, C)};
+        stats__net_add(n, (uint32_t)(R + 1 + j), tr, &t->v[stats_at(t, R, j)],
+                       &t->status[stats_at(t, R, j)], STATS__MARGIN);
+    stats__net_add(n, tr, tc, &t->v[stats_at(t, R, C)], &t->status[stats_at(t, R, C)],
+                   STATS__GRAND);
 }
 
 void stats__net_release(struct stats__net *n)
@@ -113,8 +127,11 @@ static void fg_pair(struct flowgraph *g, uint32_t u, uint32_t v, int64_t c, int6
     g->narcs += 2;
 }
 
-/* Max flow from s to t; stops once it reaches INF (unbounded). Capacities change. */
-static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t)
+/*
+ * Max flow from s to t, or any value of at least limit once it gets there (INF:
+ * unbounded). Capacities change.
+ */
+static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t, int64_t limit)
 {
     int64_t total = 0;
 
@@ -152,43 +169,38 @@ static int64_t fg_maxflow(struct flowgraph *g, uint32_t s, uint32_t t)
         total += push;
         if (total >= INF)
             return INF;
+        if (total >= limit)
+            return total;
     }
     return total;
 }
 
-static bool suppressed(const struct stats_table *t, size_t idx)
-{
-    return t->status[idx] != STATS_SHOWN;
-}
-
 /* Build the residual graph of the suppressed edges of n other than skip. */
-static void residual(const struct stats_table *t, const struct stats__net *n, size_t skip,
-                     int64_t lb, struct flowgraph *g)
+static void residual(const struct stats__net *n, size_t skip, int64_t lb, struct flowgraph *g)
 {
     size_t k;
     fg_init(g, n->nnodes, 2 * n->nedges + 2);
     for (k = 0; k < n->nedges; k++) {
         const struct stats__edge *ed = &n->edges[k];
         int64_t back;
-        if (k == skip || !suppressed(t, ed->entry))
+        if (k == skip || *ed->status == STATS_SHOWN)
             continue;
-        back = t->v[ed->entry] - lb;
+        back = *ed->val - lb;
         fg_pair(g, ed->u, ed->v, INF, back > 0 ? back : 0);
     }
 }
 
-static void audit_edge(const struct stats_table *t, const struct stats__net *n, size_t k,
-                       int64_t lb, int64_t *lo, int64_t *hi)
+void stats__audit_edge(const struct stats__net *n, size_t k, int64_t lb, int64_t *lo, int64_t *hi)
 {
     const struct stats__edge *ed = &n->edges[k];
-    int64_t f = t->v[ed->entry], up, down;
+    int64_t f = *ed->val, up, down;
     struct flowgraph g;
 
-    residual(t, n, k, lb, &g);
-    up = fg_maxflow(&g, ed->v, ed->u);
+    residual(n, k, lb, &g);
+    up = fg_maxflow(&g, ed->v, ed->u, INF);
     fg_release(&g);
-    residual(t, n, k, lb, &g);
-    down = fg_maxflow(&g, ed->u, ed->v);
+    residual(n, k, lb, &g);
+    down = f - lb > 0 ? fg_maxflow(&g, ed->u, ed->v, f - lb) : 0;
     fg_release(&g);
     *hi = up >= INF ? INT64_MAX : f + up;
     if (down > f - lb)
@@ -203,10 +215,11 @@ void stats_audit_entry(const struct stats_table *t, size_t idx, int64_t lb, int6
     size_t k;
 
     *lo = *hi = t->v[idx];
-    stats__net_build(t, &n);
+    /* the network only reads the table */
+    stats__net_build((struct stats_table *)t, &n);
     for (k = 0; k < n.nedges; k++) {
-        if (n.edges[k].entry == idx) {
-            audit_edge(t, &n, k, lb, lo, hi);
+        if (n.edges[k].val == &t->v[idx]) {
+            stats__audit_edge(&n, k, lb, lo, hi);
             break;
         }
     }
@@ -218,12 +231,12 @@ size_t stats_audit_table(const struct stats_table *t, int64_t lb)
     struct stats__net n;
     size_t k, exposed = 0;
 
-    stats__net_build(t, &n);
+    stats__net_build((struct stats_table *)t, &n);
     for (k = 0; k < n.nedges; k++) {
         int64_t lo, hi;
-        if (!suppressed(t, n.edges[k].entry))
+        if (*n.edges[k].status == STATS_SHOWN)
             continue;
-        audit_edge(t, &n, k, lb, &lo, &hi);
+        stats__audit_edge(&n, k, lb, &lo, &hi);
         if (lo == hi)
             exposed++;
     }
@@ -231,17 +244,22 @@ size_t stats_audit_table(const struct stats_table *t, int64_t lb)
     return exposed;
 }
 
-size_t stats__audit_first_exposed(const struct stats_table *t, const struct stats__net *n,
-                                  int64_t lb)
+bool stats__audit_exposed(const struct stats__net *n, size_t k, int64_t lb)
 {
-    size_t k;
-    for (k = 0; k < n->nedges; k++) {
-        int64_t lo, hi;
-        if (!suppressed(t, n->edges[k].entry))
-            continue;
-        audit_edge(t, n, k, lb, &lo, &hi);
-        if (lo == hi)
-            return k;
+    const struct stats__edge *ed = &n->edges[k];
+    struct flowgraph g;
+    int64_t up, down = 0;
+
+    /* determined iff it can move neither up nor down by one: two path searches */
+    residual(n, k, lb, &g);
+    up = fg_maxflow(&g, ed->v, ed->u, 1);
+    fg_release(&g);
+    if (up > 0)
+        return false;
+    if (*ed->val - lb > 0) {
+        residual(n, k, lb, &g);
+        down = fg_maxflow(&g, ed->u, ed->v, 1);
+        fg_release(&g);
     }
-    return SIZE_MAX;
+    return down == 0;
 }

@@ -47,9 +47,10 @@ int (*stats_dp_test_hook)(void) = NULL;
 static const char *const measured[] = {
     "total",       "year",      "sex_age",         "form",       "form_all",           "iccs",
     "citizenship", "detection", "flows_subregion", "flow_class", "agencies_per_person"};
-#define NMEASURED (sizeof(measured) / sizeof(measured[0]))
+#define NMEASURED 11
 /* plus the count of records (capped per person) */
-#define NMEASURE (NMEASURED + 1)
+#define NMEASURE 12
+_Static_assert(sizeof(measured) / sizeof(measured[0]) == NMEASURED, "the list of measurements");
 
 int stats_epsilon_parse(const char *s, int64_t *nano, struct err *e)
 {
@@ -175,6 +176,19 @@ struct noise {
     uint64_t num, den; /* Laplace scale t, or Gaussian sigma^2, as num/den */
 };
 
+/*
+ * Bring num/den within the samplers' range (DP_PARAM_MAX) by halving both, the
+ * numerator rounded up and the denominator down: the value only grows, so the
+ * noise is a little larger than asked, never smaller (more privacy, not less).
+ */
+static void fit_range(uint64_t *num, uint64_t *den)
+{
+    while ((*num > DP_PARAM_MAX || *den > DP_PARAM_MAX) && *den > 1) {
+        *num = *num / 2 + (*num & 1);
+        *den /= 2;
+    }
+}
+
 static void noise_for(const struct stats_dp_query *q, int64_t eps_nano, unsigned sensitivity,
                       struct noise *n)
 {
@@ -185,6 +199,7 @@ static void noise_for(const struct stats_dp_query *q, int64_t eps_nano, unsigned
         uint64_t den = (uint64_t)eps_nano, g = gcd64(num, den);
         n->num = num / g;
         n->den = den / g;
+        fit_range(&n->num, &n->den);
     } else {
         double eps = (double)eps_nano / (double)NANO;
         double l = log(1.0 / STATS_DP_GAUSS_DELTA);
@@ -194,6 +209,7 @@ static void noise_for(const struct stats_dp_query *q, int64_t eps_nano, unsigned
         /* rounded up to a multiple of 1e-6: a little more noise, never less */
         n->num = (uint64_t)ceil(sigma2 * 1e6);
         n->den = 1000000;
+        fit_range(&n->num, &n->den);
     }
 }
 
@@ -366,14 +382,15 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
     o.run_id = run_id;
     dp_years(&q->opt, &o.year_from, &o.year_to);
     o.records = false;
-    if (seed != NULL) {
+    if (seed != NULL)
         dp_rng_init_seeded(&rng, seed);
-    } else {
+    else
         dp_rng_init_system(&rng);
-    }
     rc = stats_compute(s, &o, true, &res, e);
-    if (rc < 0)
+    if (rc < 0) {
+        dp_rng_release(&rng);
         return rc;
+    }
     records = capped_records(s, &o, e, &rc);
     if (rc < 0)
         goto out;
@@ -390,7 +407,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
         noise_for(q, eps_nano, t->sensitivity, &nz);
         rc = noise_table(&rng, t, &nz);
         if (rc < 0) {
-            err_set(e, rc, "cannot draw noise");
+            err_set(e, rc, "cannot draw noise (epsilon too small for the samplers' range?)");
             goto out;
         }
         fmt_rational(buf, sizeof(buf), nz.num, nz.den);

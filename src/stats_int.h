@@ -10,8 +10,8 @@
 
 #include "stats.h"
 
-/* Citizenships kept per record (a record lists at most 32; more than 8 is not seen). */
-#define STATS__MAX_CIT 8
+/* Citizenships kept per record: the first 4 of its (alphabetical) list. */
+#define STATS__MAX_CIT 4
 
 /* One record, reduced to what the person rule needs. */
 struct stats__rec {
@@ -56,22 +56,34 @@ void stats__table_release(struct stats_table *t);
  * R+1..R+C columns, R+C+1 the total column; cell (i,j): row i -> column j; row
  * total i: total column -> row i; column total j: column j -> total row; grand
  * total: total row -> total column. 1-D: node 0 and 1; cells 0 -> 1, total 1 -> 0.
+ * A network may also join several tables (stats_sdc.c: a country table with the
+ * region tables that add it up): edges point at the entries they stand for.
  */
+enum { STATS__CELL = 0, STATS__MARGIN = 1, STATS__GRAND = 2 };
+
 struct stats__edge {
     uint32_t u, v;
-    size_t entry; /* index on the table's extended grid */
+    int64_t *val;          /* the entry's value */
+    unsigned char *status; /* the entry's status */
+    unsigned char kind;    /* STATS__CELL, STATS__MARGIN, STATS__GRAND: the cost of suppressing */
 };
 
 struct stats__net {
     size_t nnodes;
-    size_t nedges;
+    size_t nedges, alloc;
     struct stats__edge *edges;
 };
 
-void stats__net_build(const struct stats_table *t, struct stats__net *n);
+void stats__net_build(struct stats_table *t, struct stats__net *n);
+/* Add an edge (grows the network). */
+void stats__net_add(struct stats__net *n, uint32_t u, uint32_t v, int64_t *val,
+                    unsigned char *status, unsigned char kind);
 void stats__net_release(struct stats__net *n);
-/* The index in n of the first suppressed edge whose value is determined, or SIZE_MAX. */
-size_t stats__audit_first_exposed(const struct stats_table *t, const struct stats__net *n,
-                                  int64_t lb);
+/* Is suppressed edge k of n determined (its interval a single value)? Cheaper than the interval. */
+bool stats__audit_exposed(const struct stats__net *n, size_t k, int64_t lb);
+/* The interval of edge k of n (suppressed) as stats_audit_entry(). */
+void stats__audit_edge(const struct stats__net *n, size_t k, int64_t lb, int64_t *lo, int64_t *hi);
+/* Primary and secondary suppression over a network; returns false if it had to withhold. */
+bool stats__sdc_net(struct stats__net *n, unsigned k);
 
 #endif

@@ -28,26 +28,53 @@
  *              is codes_form_primary() of the union.
  *   agencies   the number of distinct agencies among the records.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "codes.h"
 #include "stats_int.h"
+#include "xalloc.h"
 
 #include "banned.h"
 
+/* Country index + 1 by the three letters of an upper-case alpha-3 code, built once. */
+static uint16_t *alpha3_table;
+static pthread_once_t alpha3_once = PTHREAD_ONCE_INIT;
+
+static void alpha3_build(void)
+{
+    size_t i, n = codes_country_count();
+    alpha3_table = xcalloc((size_t)26 * 26 * 26, sizeof(uint16_t));
+    for (i = 0; i < n; i++) {
+        const char *a = codes_country_at(i)->alpha3;
+        if (a[0] >= 'A' && a[0] <= 'Z' && a[1] >= 'A' && a[1] <= 'Z' && a[2] >= 'A' && a[2] <= 'Z')
+            alpha3_table[((a[0] - 'A') * 26 + (a[1] - 'A')) * 26 + (a[2] - 'A')] =
+                (uint16_t)(i + 1);
+    }
+}
+
+/* The same for the three bytes at p (not necessarily NUL-terminated after them). */
+static uint16_t country3(const char *p)
+{
+    if (p[0] < 'A' || p[0] > 'Z' || p[1] < 'A' || p[1] > 'Z' || p[2] < 'A' || p[2] > 'Z')
+        return 0;
+    return alpha3_table[((p[0] - 'A') * 26 + (p[1] - 'A')) * 26 + (p[2] - 'A')];
+}
+
 uint16_t stats__country(const char *alpha3)
 {
-    const struct codes_country *c;
-    if (alpha3 == NULL || alpha3[0] == '\0')
+    if (alpha3 == NULL || alpha3[0] == '\0' || alpha3[1] == '\0' || alpha3[2] == '\0' ||
+        alpha3[3] != '\0')
         return 0;
-    c = codes_country_by_alpha3(alpha3);
-    return c != NULL ? (uint16_t)(codes_country_index(c) + 1) : 0;
+    pthread_once(&alpha3_once, alpha3_build);
+    return country3(alpha3);
 }
 
 void stats__rec_from_hub(const struct store_hub_record *h, uint32_t agency, struct stats__rec *rec)
 {
     const char *p = h->citizenship;
 
+    pthread_once(&alpha3_once, alpha3_build);
     memset(rec, 0, sizeof(*rec));
     rec->id = h->id;
     rec->year = (int16_t)(h->year > 0 && h->year < 32767 ? h->year : 0);
@@ -62,8 +89,7 @@ void stats__rec_from_hub(const struct store_hub_record *h, uint32_t agency, stru
         const char *end = strchr(p, ';');
         size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
         if (len == 3) {
-            char code[4] = {p[0], p[1], p[2], '\0'};
-            uint16_t c = stats__country(code);
+            uint16_t c = country3(p);
             uint8_t k;
             bool seen = false;
             for (k = 0; k < rec->ncit; k++)
@@ -178,6 +204,37 @@ void stats__resolve(struct stats__rec *recs, size_t n, struct stats_person *out)
     if (n == 0)
         return;
     vals[0] = 0;
+    if (n == 1) {
+        /* one record (most persons): its own values */
+        const struct stats__rec *r = &recs[0];
+        out->nrecords = 1;
+        out->year = r->year;
+        out->sex = r->sex == 'F'   ? STATS_SEX_FEMALE
+                   : r->sex == 'M' ? STATS_SEX_MALE
+                   : r->sex == 'X' ? STATS_SEX_OTHER
+                                   : STATS_SEX_UNKNOWN;
+        out->age = r->age == 'C'   ? STATS_AGE_CHILD
+                   : r->age == 'A' ? STATS_AGE_ADULT
+                                   : STATS_AGE_UNKNOWN;
+        if (r->ncit == 1) {
+            out->citizenship = r->cit[0];
+        } else if (r->ncit > 1) {
+            /* the alphabetically first of its countries */
+            uint8_t k;
+            out->citizenship = r->cit[0];
+            for (k = 1; k < r->ncit; k++) {
+                if (strcmp(codes_country_at(r->cit[k] - 1u)->alpha3,
+                           codes_country_at(out->citizenship - 1u)->alpha3) < 0)
+                    out->citizenship = r->cit[k];
+            }
+        }
+        out->detection = r->det;
+        out->exploitation = r->expl;
+        out->form = (int8_t)codes_form_primary(r->forms);
+        out->forms = cap_forms(codes_forms_person(r->forms));
+        out->nagencies = 1;
+        return;
+    }
     sort_earliest(recs, n);
     out->nrecords = (uint16_t)(n > 65535 ? 65535 : n);
     out->year = recs[0].year; /* earliest known, 0 if none known */

@@ -23,47 +23,73 @@
  * "flows", and every person table has the same grand total; such shared entries are
  * given the same status in every table, repeating until nothing changes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "codes.h"
 #include "stats_int.h"
 #include "xalloc.h"
 
 #include "banned.h"
 
-static bool is_margin(const struct stats_table *t, size_t idx)
+static int64_t edge_cost(const struct stats__edge *ed, int64_t big)
 {
-    size_t i = idx / (t->ncols + 1), j = idx % (t->ncols + 1);
-    return i == t->nrows || (!stats_is_1d(t) && j == t->ncols);
+    if (*ed->status != STATS_SHOWN)
+        return 0;
+    if (ed->kind == STATS__GRAND)
+        return *ed->val + 4 * big;
+    if (ed->kind == STATS__MARGIN)
+        return *ed->val + 2 * big;
+    return *ed->val + 1;
 }
 
-static int64_t entry_cost(const struct stats_table *t, size_t idx, int64_t big)
+/* The largest value of the network, plus 1: margins cost more than any cell. */
+static int64_t net_big(const struct stats__net *n)
 {
-    size_t i = idx / (t->ncols + 1), j = idx % (t->ncols + 1);
-    if (t->status[idx] != STATS_SHOWN)
-        return 0;
-    if (i == t->nrows && (stats_is_1d(t) || j == t->ncols))
-        return t->v[idx] + 4 * big; /* the grand total */
-    if (is_margin(t, idx))
-        return t->v[idx] + 2 * big;
-    return t->v[idx] + 1;
+    int64_t big = 0;
+    size_t k;
+    for (k = 0; k < n->nedges; k++)
+        if (*n->edges[k].val > big)
+            big = *n->edges[k].val;
+    return big + 1;
 }
 
 /*
  * The cheapest path from node a to node b over edges other than skip whose value
- * is non-zero (undirected). Marks the published edges of the path for suppression
- * in *add (entry indexes); returns how many, or -1 when there is no path.
+ * is non-zero (undirected). Puts the published edges of the path in add; returns
+ * how many, or -1 when there is no path.
  */
-static long cheapest_cycle(const struct stats_table *t, const struct stats__net *n, size_t skip,
-                           uint32_t a, uint32_t b, size_t *add)
+static long cheapest_cycle(const struct stats__net *n, size_t skip, uint32_t a, uint32_t b,
+                           size_t *add)
 {
     int64_t *dist = xmalloc(n->nnodes * sizeof(int64_t));
     size_t *via = xmalloc(n->nnodes * sizeof(size_t));
     bool *done = xcalloc(n->nnodes, sizeof(bool));
-    int64_t big = t->v[stats_at(t, t->nrows, stats_is_1d(t) ? 0 : t->ncols)] + 1;
+    int64_t big = net_big(n);
     long nadd = -1;
     size_t i, k;
+    /* adjacency of the usable (non-zero) edges, both directions, as CSR */
+    size_t *first = xcalloc(n->nnodes + 1, sizeof(size_t));
+    size_t *adj = xmalloc((2 * n->nedges + 1) * sizeof(size_t));
 
+    for (k = 0; k < n->nedges; k++) {
+        if (k == skip || *n->edges[k].val <= 0)
+            continue;
+        first[n->edges[k].u + 1]++;
+        first[n->edges[k].v + 1]++;
+    }
+    for (i = 0; i < n->nnodes; i++)
+        first[i + 1] += first[i];
+    for (k = 0; k < n->nedges; k++) {
+        if (k == skip || *n->edges[k].val <= 0)
+            continue;
+        adj[first[n->edges[k].u]++] = k;
+        adj[first[n->edges[k].v]++] = k;
+    }
+    for (i = n->nnodes; i > 0; i--)
+        first[i] = first[i - 1];
+    first[0] = 0;
     for (i = 0; i < n->nnodes; i++) {
         dist[i] = INT64_MAX;
         via[i] = SIZE_MAX;
@@ -78,14 +104,14 @@ static long cheapest_cycle(const struct stats_table *t, const struct stats__net 
         if (u == UINT32_MAX || u == b)
             break;
         done[u] = true;
-        for (k = 0; k < n->nedges; k++) {
-            const struct stats__edge *ed = &n->edges[k];
+        for (i = first[u]; i < first[u + 1]; i++) {
+            const struct stats__edge *ed;
             uint32_t w;
             int64_t c;
-            if (k == skip || t->v[ed->entry] <= 0 || (ed->u != u && ed->v != u))
-                continue;
+            k = adj[i];
+            ed = &n->edges[k];
             w = ed->u == u ? ed->v : ed->u;
-            c = dist[u] + entry_cost(t, ed->entry, big);
+            c = dist[u] + edge_cost(ed, big);
             if (!done[w] && c < dist[w]) {
                 dist[w] = c;
                 via[w] = k;
@@ -97,53 +123,99 @@ static long cheapest_cycle(const struct stats_table *t, const struct stats__net 
         nadd = 0;
         while (x != a) {
             const struct stats__edge *ed = &n->edges[via[x]];
-            if (t->status[ed->entry] == STATS_SHOWN)
-                add[nadd++] = ed->entry;
+            if (*ed->status == STATS_SHOWN)
+                add[nadd++] = via[x];
             x = ed->u == x ? ed->v : ed->u;
         }
     }
     free(dist);
     free(via);
     free(done);
+    free(first);
+    free(adj);
     return nadd;
 }
 
-/* The cheapest published non-zero entry on a node of edge e (other than e), or SIZE_MAX. */
-static size_t cheapest_neighbour(const struct stats_table *t, const struct stats__net *n, size_t e)
+/* The cheapest published non-zero edge sharing a node with edge e, else anywhere; or SIZE_MAX. */
+static size_t cheapest_neighbour(const struct stats__net *n, size_t e)
 {
     const struct stats__edge *x = &n->edges[e];
-    int64_t big = t->v[stats_at(t, t->nrows, stats_is_1d(t) ? 0 : t->ncols)] + 1;
+    int64_t big = net_big(n), best_cost = INT64_MAX;
     size_t best = SIZE_MAX, k;
-    int64_t best_cost = INT64_MAX;
+    int pass;
 
-    for (k = 0; k < n->nedges; k++) {
-        const struct stats__edge *ed = &n->edges[k];
-        int64_t c;
-        if (k == e || t->status[ed->entry] != STATS_SHOWN || t->v[ed->entry] <= 0)
-            continue;
-        if (ed->u != x->u && ed->u != x->v && ed->v != x->u && ed->v != x->v)
-            continue;
-        c = entry_cost(t, ed->entry, big);
-        if (c < best_cost) {
-            best_cost = c;
-            best = ed->entry;
-        }
-    }
-    if (best != SIZE_MAX)
-        return best;
-    /* none next to it: the cheapest anywhere */
-    for (k = 0; k < n->nedges; k++) {
-        const struct stats__edge *ed = &n->edges[k];
-        int64_t c;
-        if (k == e || t->status[ed->entry] != STATS_SHOWN || t->v[ed->entry] <= 0)
-            continue;
-        c = entry_cost(t, ed->entry, big);
-        if (c < best_cost) {
-            best_cost = c;
-            best = ed->entry;
+    for (pass = 0; pass < 2 && best == SIZE_MAX; pass++) {
+        for (k = 0; k < n->nedges; k++) {
+            const struct stats__edge *ed = &n->edges[k];
+            int64_t c;
+            if (k == e || *ed->status != STATS_SHOWN || *ed->val <= 0)
+                continue;
+            if (pass == 0 && ed->u != x->u && ed->u != x->v && ed->v != x->u && ed->v != x->v)
+                continue;
+            c = edge_cost(ed, big);
+            if (c < best_cost) {
+                best_cost = c;
+                best = k;
+            }
         }
     }
     return best;
+}
+
+bool stats__sdc_net(struct stats__net *n, unsigned k)
+{
+    size_t *add = xmalloc((n->nedges + 1) * sizeof(size_t)), e, i, nq = 0;
+    size_t *queue = xmalloc((n->nedges + 1) * sizeof(size_t)); /* each edge enters once */
+    bool ok = true;
+
+    for (e = 0; e < n->nedges; e++) {
+        if (*n->edges[e].status == STATS_WITHHELD)
+            ok = false;
+    }
+    /* primary */
+    for (e = 0; ok && e < n->nedges; e++) {
+        struct stats__edge *ed = &n->edges[e];
+        if (*ed->status == STATS_SHOWN && *ed->val >= 1 && *ed->val < (int64_t)k)
+            *ed->status = STATS_PRIMARY;
+    }
+    /*
+     * Secondary, until no suppressed entry is determined. Suppressing more only
+     * removes constraints, so an entry found protected stays protected: each entry
+     * is audited until it is, once, and entries suppressed on the way join the queue.
+     */
+    for (e = 0; ok && e < n->nedges; e++) {
+        if (*n->edges[e].status != STATS_SHOWN)
+            queue[nq++] = e;
+    }
+    while (ok && nq > 0) {
+        size_t x = queue[--nq];
+        for (;;) {
+            long nadd;
+            if (!stats__audit_exposed(n, x, 1))
+                break;
+            nadd = cheapest_cycle(n, x, n->edges[x].v, n->edges[x].u, add);
+            if (nadd <= 0) {
+                size_t y = cheapest_neighbour(n, x);
+                if (y == SIZE_MAX) {
+                    ok = false;
+                    break;
+                }
+                add[0] = y;
+                nadd = 1;
+            }
+            for (i = 0; i < (size_t)nadd; i++) {
+                *n->edges[add[i]].status = STATS_SECONDARY;
+                queue[nq++] = add[i];
+            }
+        }
+    }
+    if (!ok) {
+        for (e = 0; e < n->nedges; e++)
+            *n->edges[e].status = STATS_WITHHELD;
+    }
+    free(add);
+    free(queue);
+    return ok;
 }
 
 static void withhold(struct stats_table *t)
@@ -154,41 +226,13 @@ static void withhold(struct stats_table *t)
 size_t stats_sdc_table(struct stats_table *t, unsigned k)
 {
     struct stats__net n;
-    size_t *add = NULL, count = 0, e, i;
+    size_t count = 0, e;
 
     stats__net_build(t, &n);
-    if (t->status[0] == STATS_WITHHELD)
-        goto out;
-    /* primary */
-    for (e = 0; e < n.nedges; e++) {
-        size_t idx = n.edges[e].entry;
-        if (t->status[idx] == STATS_SHOWN && t->v[idx] >= 1 && t->v[idx] < (int64_t)k)
-            t->status[idx] = STATS_PRIMARY;
-    }
-    /* secondary, until the audit finds nothing determined */
-    add = xmalloc((n.nedges + 1) * sizeof(size_t));
-    for (;;) {
-        long nadd;
-        size_t x = stats__audit_first_exposed(t, &n, 1);
-        if (x == SIZE_MAX)
-            break;
-        nadd = cheapest_cycle(t, &n, x, n.edges[x].v, n.edges[x].u, add);
-        if (nadd <= 0) {
-            size_t y = cheapest_neighbour(t, &n, x);
-            if (y == SIZE_MAX) {
-                withhold(t);
-                break;
-            }
-            add[0] = y;
-            nadd = 1;
-        }
-        for (i = 0; i < (size_t)nadd; i++)
-            t->status[add[i]] = STATS_SECONDARY;
-    }
-out:
+    if (!stats__sdc_net(&n, k))
+        withhold(t);
     for (e = 0; e < n.nedges; e++)
-        count += t->status[n.edges[e].entry] != STATS_SHOWN;
-    free(add);
+        count += *n.edges[e].status != STATS_SHOWN;
     stats__net_release(&n);
     return count;
 }
@@ -198,6 +242,121 @@ out:
 static size_t grand(const struct stats_table *t)
 {
     return stats_at(t, t->nrows, stats_is_1d(t) ? 0 : t->ncols);
+}
+
+static size_t row_of(const struct stats_table *t, const char *code)
+{
+    size_t i;
+    for (i = 0; i < t->nrows; i++) {
+        if (strcmp(t->rows[i].code, code) == 0)
+            return i;
+    }
+    return t->nrows - 1; /* "unknown", always last */
+}
+
+/* The tables of one geography: countries and the four region tables that add them up. */
+struct geo {
+    struct stats_table *c, *gr, *gs, *mr, *ms;
+};
+
+static bool geo_find(struct stats_result *r, const char *base, struct geo *g)
+{
+    char name[64];
+    g->c = stats_find(r, base);
+    snprintf(name, sizeof(name), "%s_glotip_region", base);
+    g->gr = stats_find(r, name);
+    snprintf(name, sizeof(name), "%s_glotip_subregion", base);
+    g->gs = stats_find(r, name);
+    snprintf(name, sizeof(name), "%s_m49_region", base);
+    g->mr = stats_find(r, name);
+    snprintf(name, sizeof(name), "%s_m49_subregion", base);
+    g->ms = stats_find(r, name);
+    return g->c && g->gr && g->gs && g->mr && g->ms;
+}
+
+/* The M49 region row (of mr) of M49 subregion code sub ("039"). */
+static size_t m49_parent(const struct stats_table *mr, const char *sub)
+{
+    size_t i, n = codes_country_count();
+    char code[16];
+    for (i = 0; i < n; i++) {
+        const struct codes_country *c = codes_country_at(i);
+        snprintf(code, sizeof(code), "%03d", c->subregion_code);
+        if (c->subregion_code != 0 && strcmp(code, sub) == 0) {
+            snprintf(code, sizeof(code), "%03d", c->region_code);
+            return row_of(mr, code);
+        }
+    }
+    return mr->nrows - 1;
+}
+
+/*
+ * The network of a geography: the Global Report hierarchy (region, subregion) on
+ * one side of the countries and the M49 one (subregion, region) on the other.
+ * Every person flows S -> GR region -> GR subregion -> country -> M49 subregion ->
+ * M49 region -> T, and back T -> S as the total; conservation at every node is
+ * exactly "each region adds up its subregions, each subregion its countries". The
+ * two hierarchies are trees over the same countries, so this is still a network:
+ * the audit stays exact over all five tables together.
+ */
+static void geo_net(const struct geo *g, struct stats__net *n)
+{
+    uint32_t S = 0, T = 1, R0 = 2, G0 = (uint32_t)(R0 + g->gr->nrows),
+             M0 = (uint32_t)(G0 + g->gs->nrows), Q0 = (uint32_t)(M0 + g->ms->nrows);
+    size_t i;
+
+    memset(n, 0, sizeof(*n));
+    stats__net_add(n, T, S, &g->c->v[grand(g->c)], &g->c->status[grand(g->c)], STATS__GRAND);
+    for (i = 0; i < g->gr->nrows; i++)
+        stats__net_add(n, S, R0 + (uint32_t)i, &g->gr->v[stats_at(g->gr, i, 0)],
+                       &g->gr->status[stats_at(g->gr, i, 0)], STATS__MARGIN);
+    for (i = 0; i < g->gs->nrows; i++) {
+        const char *parent = codes_glotip_parent(g->gs->rows[i].code);
+        size_t pr = parent != NULL ? row_of(g->gr, parent) : g->gr->nrows - 1;
+        stats__net_add(n, R0 + (uint32_t)pr, G0 + (uint32_t)i, &g->gs->v[stats_at(g->gs, i, 0)],
+                       &g->gs->status[stats_at(g->gs, i, 0)], STATS__MARGIN);
+    }
+    for (i = 0; i < g->c->nrows; i++) {
+        const struct codes_country *c = codes_country_by_alpha3(g->c->rows[i].code);
+        size_t gi = g->gs->nrows - 1, mi = g->ms->nrows - 1;
+        if (c != NULL && c->glotip_subregion[0] != '\0')
+            gi = row_of(g->gs, c->glotip_subregion);
+        if (c != NULL && c->subregion_code != 0) {
+            char code[16];
+            snprintf(code, sizeof(code), "%03d", c->subregion_code);
+            mi = row_of(g->ms, code);
+        }
+        stats__net_add(n, G0 + (uint32_t)gi, M0 + (uint32_t)mi, &g->c->v[stats_at(g->c, i, 0)],
+                       &g->c->status[stats_at(g->c, i, 0)], STATS__CELL);
+    }
+    for (i = 0; i < g->ms->nrows; i++) {
+        size_t q = i + 1 < g->ms->nrows ? m49_parent(g->mr, g->ms->rows[i].code) : g->mr->nrows - 1;
+        stats__net_add(n, M0 + (uint32_t)i, Q0 + (uint32_t)q, &g->ms->v[stats_at(g->ms, i, 0)],
+                       &g->ms->status[stats_at(g->ms, i, 0)], STATS__MARGIN);
+    }
+    for (i = 0; i < g->mr->nrows; i++)
+        stats__net_add(n, Q0 + (uint32_t)i, T, &g->mr->v[stats_at(g->mr, i, 0)],
+                       &g->mr->status[stats_at(g->mr, i, 0)], STATS__MARGIN);
+}
+
+/* The region tables' totals are the country table's total: one status. */
+static void geo_totals(const struct geo *g)
+{
+    unsigned char st = g->c->status[grand(g->c)];
+    g->gr->status[grand(g->gr)] = st;
+    g->gs->status[grand(g->gs)] = st;
+    g->mr->status[grand(g->mr)] = st;
+    g->ms->status[grand(g->ms)] = st;
+}
+
+static bool in_geo(const struct stats_table *t, const struct geo *g, size_t ng)
+{
+    size_t i;
+    for (i = 0; i < ng; i++) {
+        if (t == g[i].c || t == g[i].gr || t == g[i].gs || t == g[i].mr || t == g[i].ms)
+            return true;
+    }
+    return false;
 }
 
 /* Give entry a of ta and entry b of tb the same status; true if one changed. */
@@ -232,6 +391,26 @@ static bool link_margins(struct stats_table *flows, struct stats_table *c, bool 
     return changed;
 }
 
+/* The networks a protected result is made of: every table alone, or a geography. */
+static size_t result_nets(struct stats_result *r, struct stats__net **nets)
+{
+    struct geo g[2];
+    size_t ng = 0, n = 0, i;
+
+    if (geo_find(r, "citizenship", &g[ng]))
+        ng++;
+    if (geo_find(r, "detection", &g[ng]))
+        ng++;
+    *nets = xcalloc(r->ntables + ng, sizeof(struct stats__net));
+    for (i = 0; i < ng; i++)
+        geo_net(&g[i], &(*nets)[n++]);
+    for (i = 0; i < r->ntables; i++) {
+        if (!in_geo(&r->tables[i], g, ng))
+            stats__net_build(&r->tables[i], &(*nets)[n++]);
+    }
+    return n;
+}
+
 int stats_sdc_apply(struct stats_result *r, unsigned k)
 {
     size_t i, w = 0;
@@ -252,9 +431,19 @@ int stats_sdc_apply(struct stats_result *r, unsigned k)
         struct stats_table *cit = stats_find(r, "citizenship");
         struct stats_table *det = stats_find(r, "detection");
         struct stats_table *first = NULL;
+        struct stats__net *nets = NULL;
+        struct geo g;
+        size_t nn = result_nets(r, &nets);
 
-        for (i = 0; i < r->ntables; i++)
-            stats_sdc_table(&r->tables[i], k);
+        for (i = 0; i < nn; i++) {
+            stats__sdc_net(&nets[i], k);
+            stats__net_release(&nets[i]);
+        }
+        free(nets);
+        if (geo_find(r, "citizenship", &g))
+            geo_totals(&g);
+        if (geo_find(r, "detection", &g))
+            geo_totals(&g);
         changed = false;
         if (flows != NULL && cit != NULL)
             changed = link_margins(flows, cit, true) || changed;
@@ -279,4 +468,22 @@ int stats_sdc_apply(struct stats_result *r, unsigned k)
     for (i = 0; i < r->npairs; i++)
         r->pairs[i].status = r->pairs[i].persons < (int64_t)k ? STATS_PRIMARY : STATS_SHOWN;
     return 0;
+}
+
+size_t stats_sdc_audit(struct stats_result *r)
+{
+    struct stats__net *nets = NULL;
+    size_t nn = result_nets(r, &nets), i, e, exposed = 0;
+
+    for (i = 0; i < nn; i++) {
+        for (e = 0; e < nets[i].nedges; e++) {
+            unsigned char st = *nets[i].edges[e].status;
+            if (st == STATS_SHOWN || st == STATS_WITHHELD)
+                continue;
+            exposed += stats__audit_exposed(&nets[i], e, 1);
+        }
+        stats__net_release(&nets[i]);
+    }
+    free(nets);
+    return exposed;
 }

@@ -6,8 +6,8 @@
  * the number of migrations applied. store__migrate() runs the missing ones, each in
  * its own transaction, when a store is opened read-write.
  *
- * Version 1: the agency side (version 2, the hub side, is described below). The columns of `cases` are the fields of
- * include/rec_fields.h except org_* (kept once per agency in `agencies`); a unit
+ * Version 1: the agency side (version 2, the hub side, is described below). The columns of `cases`
+ * are the fields of include/rec_fields.h except org_* (kept once per agency in `agencies`); a unit
  * test (test_store.c) checks that the two lists agree.
  */
 #include <stdio.h>
@@ -204,22 +204,21 @@ static const char migration_2[] =
  * with the random reference it gave every case, so that the agency (and only the
  * agency) can tell which of its cases a reference in the hub's results stands for.
  */
-static const char migration_3[] =
-    "CREATE TABLE encodings(\n"
-    "    id INTEGER PRIMARY KEY,\n"
-    "    agency_id INTEGER NOT NULL REFERENCES agencies(id),\n"
-    "    created_at TEXT NOT NULL,\n"
-    "    schema_hash TEXT NOT NULL,\n"
-    "    clk_bits INTEGER NOT NULL,\n"
-    "    nrecords INTEGER NOT NULL,\n"
-    "    output TEXT\n"
-    ");\n"
-    "CREATE TABLE encoding_refs(\n"
-    "    encoding_id INTEGER NOT NULL REFERENCES encodings(id),\n"
-    "    ref TEXT NOT NULL,\n"
-    "    case_id INTEGER NOT NULL REFERENCES cases(id),\n"
-    "    PRIMARY KEY (encoding_id, ref)\n"
-    ") WITHOUT ROWID;\n";
+static const char migration_3[] = "CREATE TABLE encodings(\n"
+                                  "    id INTEGER PRIMARY KEY,\n"
+                                  "    agency_id INTEGER NOT NULL REFERENCES agencies(id),\n"
+                                  "    created_at TEXT NOT NULL,\n"
+                                  "    schema_hash TEXT NOT NULL,\n"
+                                  "    clk_bits INTEGER NOT NULL,\n"
+                                  "    nrecords INTEGER NOT NULL,\n"
+                                  "    output TEXT\n"
+                                  ");\n"
+                                  "CREATE TABLE encoding_refs(\n"
+                                  "    encoding_id INTEGER NOT NULL REFERENCES encodings(id),\n"
+                                  "    ref TEXT NOT NULL,\n"
+                                  "    case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+                                  "    PRIMARY KEY (encoding_id, ref)\n"
+                                  ") WITHOUT ROWID;\n";
 
 /*
  * Version 4: statistics releases and the privacy budget ledger. A release is

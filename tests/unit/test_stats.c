@@ -296,8 +296,19 @@ static void test_tables_small_hub(void **state)
     assert_int_equal(value(&r, "form", "FORM_CRIM", NULL), 1);
     stats_result_release(&r);
 
-    /* an unknown run */
+    /* a fixed year range: a year outside it counts with the unknown ones */
     o.year = 0;
+    o.year_from = 2022;
+    o.year_to = 2023;
+    assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+    assert_int_equal(value(&r, "year", "2022", NULL), 1);
+    assert_int_equal(value(&r, "year", "2023", NULL), 0);
+    assert_int_equal(value(&r, "year", "unknown", NULL), 2);
+    assert_int_equal(value(&r, "year", "total", NULL), 3);
+    stats_result_release(&r);
+    o.year_from = o.year_to = 0;
+
+    /* an unknown run */
     o.run_id = 99;
     assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), ERR_NOTFOUND);
     hubfx_close(&fx);
@@ -437,10 +448,12 @@ static void test_synth_ground_truth(void **state)
     stats_sdc_apply(&sdc, STATS_SDC_K_DEFAULT);
     assert_null(stats_find(&sdc, "records_year"));
     check_sdc(&r, &sdc, STATS_SDC_K_DEFAULT);
+    assert_int_equal(stats_sdc_audit(&sdc), 0);
     stats_result_release(&sdc);
     assert_int_equal(stats_compute(fx.s, &o, false, &sdc, &e), 0);
     stats_sdc_apply(&sdc, 40);
     check_sdc(&r, &sdc, 40);
+    assert_int_equal(stats_sdc_audit(&sdc), 0);
     {
         /* the citizenship table and the margins of the flows agree on what is shown */
         const struct stats_table *cit = stats_find(&sdc, "citizenship");
@@ -465,6 +478,7 @@ static void test_synth_ground_truth(void **state)
         assert_int_equal(stats_compute(fx.s, &o, false, &yx, &e), 0);
         stats_sdc_apply(&y, 5);
         check_sdc(&yx, &y, 5);
+        assert_int_equal(stats_sdc_audit(&y), 0);
         stats_result_release(&y);
         stats_result_release(&yx);
     }
@@ -472,6 +486,64 @@ static void test_synth_ground_truth(void **state)
     stats_result_release(&r);
     fx_synth_release(&fs);
     free(want_cit);
+    hubfx_close(&fx);
+}
+
+/*
+ * A small country in a subregion whose other country is published: protecting the
+ * country table and the region tables one by one leaves it recoverable (subregion
+ * total minus the big country); protecting them together does not.
+ */
+static void test_sdc_regions_joint(void **state)
+{
+    static const struct {
+        const char *cit;
+        int n;
+    } groups[] = {{"UKR", 30}, {"BLR", 5}, {"NGA", 4}, {"DEU", 40}, {"THA", 25}};
+    struct hubfx fx;
+    struct stats_result r;
+    struct stats_options o;
+    struct err e;
+    int64_t a, x, person = 0;
+    size_t i, blr;
+    int k;
+    const struct stats_table *cit;
+    (void)state;
+
+    assert_int_equal(hubfx_open(&fx, "stats-regions"), 0);
+    a = hubfx_submission(&fx, "police-1");
+    assert_int_equal(hubfx_run(&fx, 104), 0);
+    for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        for (k = 0; k < groups[i].n; k++) {
+            x = hubfx_record(&fx, a, 'F', 'A', groups[i].cit, "DEU", "DEU", 1u, 2022);
+            assert_int_equal(hubfx_member(&fx, x, ++person), 0);
+        }
+    }
+    assert_int_equal(hubfx_commit(&fx), 0);
+    stats_options_init(&o);
+
+    /* table by table: the joint audit finds the leak */
+    assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+    for (i = 0; i < r.ntables; i++)
+        stats_sdc_table(&r.tables[i], 11);
+    assert_true(stats_sdc_audit(&r) > 0);
+    stats_result_release(&r);
+
+    /* together: nothing recoverable, and Belarus stays hidden */
+    assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+    stats_sdc_apply(&r, 11);
+    assert_int_equal(stats_sdc_audit(&r), 0);
+    cit = stats_find(&r, "citizenship");
+    for (blr = 0; blr < cit->nrows && strcmp(cit->rows[blr].code, "BLR") != 0; blr++)
+        ;
+    assert_true(blr < cit->nrows);
+    assert_int_not_equal(cit->status[stats_at(cit, blr, 0)], STATS_SHOWN);
+    {
+        /* every region table adds up with the country table where both are shown */
+        const struct stats_table *gs = stats_find(&r, "citizenship_glotip_subregion");
+        assert_int_equal(gs->v[stats_at(gs, gs->nrows, 0)], 104);
+    }
+    stats_result_release(&r);
     hubfx_close(&fx);
 }
 
@@ -518,10 +590,15 @@ static void test_csv_and_json_shapes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rule_sex),           cmocka_unit_test(test_rule_age_year),
-        cmocka_unit_test(test_rule_countries),     cmocka_unit_test(test_rule_forms),
-        cmocka_unit_test(test_flow_class),         cmocka_unit_test(test_tables_small_hub),
-        cmocka_unit_test(test_synth_ground_truth), cmocka_unit_test(test_csv_and_json_shapes),
+        cmocka_unit_test(test_rule_sex),
+        cmocka_unit_test(test_rule_age_year),
+        cmocka_unit_test(test_rule_countries),
+        cmocka_unit_test(test_rule_forms),
+        cmocka_unit_test(test_flow_class),
+        cmocka_unit_test(test_tables_small_hub),
+        cmocka_unit_test(test_synth_ground_truth),
+        cmocka_unit_test(test_sdc_regions_joint),
+        cmocka_unit_test(test_csv_and_json_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,12 @@ static void test_over_budget_refused(void **state)
     stats_release_free(a);
     budget(fx->s, "tight", &total, &spent);
     assert_int_equal(spent, total);
+    /* with nothing left, a query asked before is still answered, from storage */
+    q.epsilon = "0.6";
+    a = NULL;
+    assert_int_equal(stats_dp_release(fx->s, &q, NULL, &a, &e), 0);
+    assert_true(a->reused);
+    stats_release_free(a);
     /* the budget cannot be set below what is spent; raising it allows more */
     assert_int_equal(store_budget_set(fx->s, "tight", 500000000, &e), ERR_REFUSED);
     assert_int_equal(store_budget_set(fx->s, "tight", 2000000000, &e), 0);

@@ -192,6 +192,19 @@ static void brute_compare(const struct stats_table *t)
         } else
             assert_int_equal(hi, b.hi[i]);
     }
+    {
+        /* the quick test (two path searches) agrees with the intervals */
+        struct stats__net net;
+        size_t k;
+        stats__net_build((struct stats_table *)t, &net);
+        for (k = 0; k < net.nedges; k++) {
+            size_t idx = (size_t)(net.edges[k].val - t->v);
+            if (t->status[idx] == STATS_SHOWN)
+                continue;
+            assert_int_equal(stats__audit_exposed(&net, k, 1), b.lo[idx] == b.hi[idx]);
+        }
+        stats__net_release(&net);
+    }
     free(b.free_cells);
     free(b.work);
     free(b.lo);
