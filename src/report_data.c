@@ -216,7 +216,7 @@ static void count_person(struct collect *c)
 
     if (c->n == 0)
         return;
-    ALLOC_ARRAY(ptr, c->n);
+    ptr = xmalloc(st_mult(sizeof(const struct store_hub_record *), c->n));
     for (i = 0; i < c->n; i++)
         ptr[i] = &c->recs[i];
     stats_person_resolve(ptr, c->agency, c->n, &p);

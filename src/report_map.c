@@ -90,7 +90,7 @@ static size_t class_limits(const int64_t *vals, size_t n, int64_t low, int64_t l
     if (m > 0) {
         qsort(s, m, sizeof(*s), cmp_i64);
         for (i = 1; i < NCLASS; i++) {
-            int64_t q = nice_near((double)s[(m * i) / NCLASS]);
+            int64_t q = nice_near((double)s[(size_t)(m * i / NCLASS)]);
             if (q > lim[k - 1] && q <= s[m - 1])
                 lim[k++] = q;
         }

@@ -354,11 +354,11 @@ static void tick_label(double v, char out[32])
 void report__axis_x(struct report__svg *g, double x0, double x1, double y, double y_top,
                     double vmax, double step, const char *label)
 {
-    double v;
     char s[32];
+    long k, nticks = step > 0 ? lround(vmax / step) : 0;
 
-    for (v = 0; v <= vmax + step / 2; v += step) {
-        double x = x0 + (x1 - x0) * v / vmax;
+    for (k = 0; k <= nticks; k++) {
+        double v = (double)k * step, x = x0 + (x1 - x0) * v / vmax;
         if (v > 0)
             report__svg_line(g, x, y_top, x, y, "grid");
         tick_label(v, s);
@@ -373,11 +373,11 @@ void report__axis_x(struct report__svg *g, double x0, double x1, double y, doubl
 void report__axis_y(struct report__svg *g, double y0, double y1, double x, double x_right,
                     double vmax, double step, const char *label)
 {
-    double v;
     char s[32];
+    long k, nticks = step > 0 ? lround(vmax / step) : 0;
 
-    for (v = 0; v <= vmax + step / 2; v += step) {
-        double y = y0 - (y0 - y1) * v / vmax;
+    for (k = 0; k <= nticks; k++) {
+        double v = (double)k * step, y = y0 - (y0 - y1) * v / vmax;
         if (v > 0)
             report__svg_line(g, x, y, x_right, y, "grid");
         tick_label(v, s);
