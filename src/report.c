@@ -32,7 +32,8 @@ struct doc {
     struct report__chart_ctx cc;
     size_t chapters, tables;
     bool noisy, exact;
-    double floor; /* DP: counts below this are not told apart from noise (2 noise SDs) */
+    double floor;      /* DP: a country's count below this is not told apart from noise */
+    double year_floor; /* DP: the same for a year */
 };
 
 /* ---- small writers ---- */
@@ -293,7 +294,7 @@ static bool *keep_nonzero(const struct doc *x, const struct stats_table *t, bool
     CALLOC_ARRAY(keep, n + 1);
     for (i = 0; i < n; i++) {
         struct report__val v = by_row ? at(t, i, t->ncols) : at(t, t->nrows, i);
-        keep[i] = !shown(v) || (x->noisy ? (double)v.v >= x->floor : v.v != 0);
+        keep[i] = x->noisy || !shown(v) || v.v != 0; /* DP: every noisy row is shown */
     }
     return keep;
 }
@@ -389,7 +390,7 @@ static bool years_span(const struct doc *x, const struct stats_table *t, const c
     *first = *last = NULL;
     for (i = 0; i < t->nrows; i++) {
         struct report__val v = at(t, i, 0);
-        bool has = !shown(v) || (x->noisy ? (double)v.v >= x->floor : v.v > 0);
+        bool has = !shown(v) || (x->noisy ? (double)v.v >= x->year_floor : v.v > 0);
         if (is_unknown(&t->rows[i]) || !has)
             continue;
         if (*first == NULL)
@@ -699,7 +700,7 @@ static void ch_trends(struct doc *x)
             unknown = i;
             continue;
         }
-        if (!shown(v) || (x->noisy ? (double)v.v >= x->floor : v.v != 0)) {
+        if (!shown(v) || (x->noisy ? (double)v.v >= x->year_floor : v.v != 0)) {
             if (first == SIZE_MAX)
                 first = i;
             last = i;
@@ -1185,8 +1186,10 @@ static void ch_methods(struct doc *x)
         report__num_str((int64_t)llround(report__noise_sd(d, "total")), num);
         report__num_str((int64_t)llround(x->floor), num2);
         buf_printf(&v,
-                   "about %s persons per count (standard deviation); counts below %s (twice "
-                   "that) are shown as not distinguishable from noise in the map and lists",
+                   "about %s persons per count (standard deviation). A country whose noisy "
+                   "count is below %s is shown as not distinguishable from noise: at that "
+                   "floor, fewer than one of all the countries with no detected victim is "
+                   "expected to pass it by noise alone (years: the same rule over the years)",
                    num, num2);
         dl_row(x, "Noise", v.data);
         put(x, "</dl>");
@@ -1385,8 +1388,12 @@ static int render(const struct report__data *d, struct buf *b, struct report_sum
     x.cc.noisy = x.noisy;
     x.cc.k = d->k;
     x.cc.unit = "persons";
-    if (x.noisy)
-        x.floor = 2 * report__noise_sd(d, "citizenship");
+    if (x.noisy) {
+        const struct stats_table *cit = report__table(d, "citizenship");
+        const struct stats_table *year = report__table(d, "year");
+        x.floor = report__noise_floor(d, "citizenship", cit != NULL ? cit->nrows : 2);
+        x.year_floor = report__noise_floor(d, "year", year != NULL ? year->nrows : 2);
+    }
 
     put(&x, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -824,6 +824,20 @@ double report__noise_sd(const struct report__data *d, const char *name)
     return scale != NULL ? num * 1.4142135623730951 : sqrt(num);
 }
 
+double report__noise_floor(const struct report__data *d, const char *name, size_t n)
+{
+    double sd = report__noise_sd(d, name), ln = log(n > 2 ? (double)n : 2.0);
+    bool laplace = strstr(d->mechanism, "gaussian") == NULL;
+    if (sd <= 0)
+        return 0;
+    /*
+     * P(noise > t) for one category: Laplace with scale b = sd / sqrt(2) has
+     * exp(-t / b) / 2, so t = b ln n makes n categories of zero pass t half a time
+     * in all. Gaussian: exp(-t^2 / (2 sd^2)) / 2 bounds it, t = sd sqrt(2 ln n).
+     */
+    return laplace ? sd / 1.4142135623730951 * ln : sd * sqrt(2 * ln);
+}
+
 static int load_dp(struct store *s, const struct report_options *o, struct report__data *d,
                    struct err *e)
 {

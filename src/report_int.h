@@ -99,6 +99,13 @@ void report__table_margins(struct stats_table *t);
  * (Gaussian) as a number, for the labels "noisy, +/- about N"; 0 if unknown.
  */
 double report__noise_sd(const struct report__data *d, const char *name);
+/*
+ * The floor below which a noisy count of table name, one of n categories, is "not
+ * distinguishable from noise": the level that n categories of true zero pass, by
+ * noise alone, about half a time in all (so that a list of the categories above it
+ * holds less than one false entry on average). 0 if the noise is unknown.
+ */
+double report__noise_floor(const struct report__data *d, const char *name, size_t n);
 
 /* ---- a DP release (report_release.c) ---- */
 
