@@ -139,13 +139,17 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/*
+ * Primary and secondary suppressions are printed alike: a secondary cell is always K
+ * or more, so telling them apart would narrow the hidden values (a row total of 12
+ * with one cell of each kind would give them away as 1 and 11).
+ */
 static const char *status_name(unsigned char s)
 {
     switch (s) {
     case STATS_PRIMARY:
-        return "suppressed";
     case STATS_SECONDARY:
-        return "suppressed-secondary";
+        return "suppressed";
     case STATS_WITHHELD:
         return "withheld";
     default:
