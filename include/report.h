@@ -63,9 +63,8 @@ struct report_summary {
     size_t chapters;       /* <section class="chapter"> written */
     size_t charts;         /* <svg> charts written */
     size_t tables;         /* data <table>s written */
-    size_t suppressed;     /* entries suppressed in the tables shown (SDC) */
-    size_t primary;        /* of which counts 1..K-1 */
-    size_t secondary;      /* of which suppressed so that those cannot be worked out */
+    size_t suppressed;     /* entries suppressed in the tables shown (SDC); how many of them
+                              are under K is not told (it would narrow them down) */
     size_t withheld;       /* tables withheld whole */
     int64_t release_id;    /* DP: the release used */
     bool release_reused;   /* DP: the release had been made before (nothing spent now) */

@@ -65,6 +65,28 @@ enum stats_sex {
 };
 enum stats_age { STATS_AGE_CHILD = 0, STATS_AGE_ADULT, STATS_AGE_UNKNOWN, STATS_NAGE };
 
+/*
+ * The groups of sex and age of the table sex_age_groups: the Global Report's
+ * headline groups (women, men, girls, boys) first, then every other person in
+ * exactly one of three groups. Under --sdc this 1-D table is published instead of
+ * the 2-D sex x age table (docs/STATISTICS.md, "Women, men, girls and boys").
+ */
+enum stats_group {
+    STATS_GROUP_WOMEN = 0,   /* female, adult */
+    STATS_GROUP_MEN,         /* male, adult */
+    STATS_GROUP_GIRLS,       /* female, child */
+    STATS_GROUP_BOYS,        /* male, child */
+    STATS_GROUP_OTHER_SEX,   /* other sex, any age */
+    STATS_GROUP_SEX_UNKNOWN, /* sex not recorded, any age */
+    STATS_GROUP_AGE_UNKNOWN, /* female or male, age not recorded */
+    STATS_NGROUPS
+};
+/* The groups 0..STATS_GROUP_HEADLINE-1 are the headline groups. */
+#define STATS_GROUP_HEADLINE 4
+
+/* The group of a person of sex s (enum stats_sex) and age group a (enum stats_age). */
+enum stats_group stats_group_of(unsigned s, unsigned a);
+
 /* Flows from citizenship to country of detection, as the Global Report classes them. */
 enum stats_flow {
     STATS_FLOW_DOMESTIC = 0, /* detected in the country of citizenship */
@@ -128,6 +150,11 @@ struct stats_table {
     struct stats_cat *cols; /* NULL for 1-D */
     int64_t *v;             /* (nrows + 1) * (ncols + 1) values, row-major on the extended grid */
     unsigned char *status;  /* the same shape: STATS_SHOWN, ... */
+    /*
+     * 1-D only: rows 0..headline-1 are headline categories (women, men, girls, boys)
+     * that secondary suppression takes only when no other cell will do. 0: none.
+     */
+    size_t headline;
 };
 
 /* Index of entry (i, j) on the extended grid. */
@@ -153,7 +180,8 @@ struct stats_options {
     int year;       /* only persons first identified in this year; 0 for all */
     int year_from;  /* fixed year categories year_from..year_to (DP); 0 for the data's */
     int year_to;
-    bool records; /* also the record-level tables (exact only) */
+    bool records;      /* also the record-level tables (exact only) */
+    bool keep_persons; /* also every resolved person (stats_result.person_list) */
 };
 
 void stats_options_init(struct stats_options *o);
@@ -174,6 +202,14 @@ struct stats_result {
     size_t npairs;
     size_t nagencies;    /* agencies with at least one record in the run */
     bool dp_fixed_lists; /* categories are the full public lists (DP) */
+    /*
+     * With stats_options.keep_persons: every person of the run as resolved, before
+     * the year filter, in the order of their person numbers (exploitation is 0: the
+     * tables do not read it). Exact values: for the hub's own computations (the
+     * report's profiles, a DP release's count of records), never published as is.
+     */
+    struct stats_person *person_list;
+    size_t nperson_list;
 };
 
 void stats_result_init(struct stats_result *r);
@@ -211,7 +247,9 @@ enum stats_flow stats_flow_class(const struct stats_person *p);
  * Apply threshold suppression with threshold k (cells and margins 1..k-1) and
  * secondary suppression to every table of r, and drop agency pairs under k. Zero
  * counts are published. Record-level tables are removed (they are not protected:
- * their unit is not the person). Returns 0.
+ * their unit is not the person), and so is the 2-D table sex_age: sex_age_groups
+ * publishes its groups, and the two together would not be one network that the
+ * audit can check. Returns 0.
  */
 int stats_sdc_apply(struct stats_result *r, unsigned k);
 

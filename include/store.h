@@ -328,14 +328,36 @@ int store_release_each(struct store *s, const char *dataset,
                        struct err *e);
 
 /*
- * Call fn for every member of run run_id with its record's coarse attributes (no
- * CLK, no ref; r->agency set), in no particular order: the fast path statistics
- * use (two sequential scans, one of them over a covering index, instead of a join
- * ordered by person). fn returns 0 to go on.
+ * The statistics scan of a link run: its members and the coarse attributes of their
+ * records, in sequential scans of covering indexes (no join, no sort). The callbacks
+ * of store_run_read(), called in this order:
+ *
+ *   submission  every submission (id order) with its agency;
+ *   begin       once, with the range lo..hi of the record ids of the run's members
+ *               (lo > hi when the run has none: then nothing more is called);
+ *   record      every hub record with an id in lo..hi, in id order within a part,
+ *               with id, submission_id, sex, age, year, forms, detected_in and
+ *               citizenship set (no ref, CLK, agency or country of exploitation:
+ *               no table uses them); strings valid during the call;
+ *   member      every member of the run, ordered by person, then record id.
+ *
+ * On a large run, when s has no transaction open, the work is split over two
+ * connections to the same file on two threads: record() is then called from both
+ * at once (part 0 and part 1, on disjoint ranges of ids), and member() from the
+ * thread of part 1. The callbacks must keep their parts apart. A callback returns
+ * 0 to go on; anything else stops the scan and is returned.
  */
-int store_run_scan(struct store *s, int64_t run_id,
-                   int (*fn)(int64_t person, const struct store_hub_record *r, void *arg),
-                   void *arg, struct err *e);
+struct store_run_reader {
+    int (*submission)(int64_t id, const char *agency, void *arg);
+    int (*begin)(int64_t lo, int64_t hi, void *arg);
+    int (*record)(const struct store_hub_record *r, unsigned part, void *arg);
+    int (*member)(int64_t person, int64_t record_id, void *arg);
+    void *arg;
+};
+
+/* Read run run_id through the callbacks of cb. Returns 0, ERR_DB, or a callback's code. */
+int store_run_read(struct store *s, int64_t run_id, const struct store_run_reader *cb,
+                   struct err *e);
 
 /* The run with this id (as store_link_run_latest); ERR_NOTFOUND when there is none. */
 int store_link_run_get(struct store *s, int64_t run_id, struct store_link_run *run, struct err *e);

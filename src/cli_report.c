@@ -201,9 +201,8 @@ int cli__run_report(int argc, char **argv)
                               "bytes", (json_int_t)sum.bytes, "persons", (json_int_t)sum.persons);
         if (sum.protection == STATS_SDC)
             json_object_set_new(j, "suppressed",
-                                json_pack("{s:I,s:I,s:I,s:I}", "k", (json_int_t)o.k, "primary",
-                                          (json_int_t)sum.primary, "secondary",
-                                          (json_int_t)sum.secondary, "withheld_tables",
+                                json_pack("{s:I,s:I,s:I}", "k", (json_int_t)o.k, "entries",
+                                          (json_int_t)sum.suppressed, "withheld_tables",
                                           (json_int_t)sum.withheld));
         if (sum.protection == STATS_DP)
             json_object_set_new(j, "dp",
@@ -219,9 +218,7 @@ int cli__run_report(int argc, char **argv)
     printf("  %zu chapters, %zu charts, %zu tables, %zu bytes\n", sum.chapters, sum.charts,
            sum.tables, sum.bytes);
     if (sum.protection == STATS_SDC)
-        printf("  disclosure control, K = %u: %zu counts suppressed (%zu under K, %zu to protect "
-               "them)\n",
-               o.k, sum.suppressed, sum.primary, sum.secondary);
+        printf("  disclosure control, K = %u: %zu counts suppressed\n", o.k, sum.suppressed);
     else if (sum.protection == STATS_DP)
         printf(
             "  differential privacy: release %lld%s; budget left %s\n", (long long)sum.release_id,

@@ -491,7 +491,13 @@ static void ch_headline(struct doc *x)
     chapter_close(x);
 }
 
-/* The Global Report's groups of sex and age, as segments of 100 % bars. */
+/* The groups of sex_age_groups (enum stats_group), as segments of the national 100 % bar. */
+static const struct report__seg group_segs[STATS_NGROUPS] = {
+    {"Women", REPORT_C_VERMILION},   {"Men", REPORT_C_BLUE},          {"Girls", REPORT_C_ORANGE},
+    {"Boys", REPORT_C_SKY},          {"Other sex", REPORT_C_PURPLE},  {"Sex not recorded", REPORT_C_GREY},
+    {"Age not recorded", REPORT_C_LIGHTGREY},
+};
+/* The five groups of the regional profiles, as segments of their 100 % bars. */
 #define NSEG REPORT_NSEXAGE_GROUPS
 static const struct report__seg segs[NSEG] = {
     {"Women", REPORT_C_VERMILION},
@@ -501,91 +507,78 @@ static const struct report__seg segs[NSEG] = {
     {"Other or unknown sex or age", REPORT_C_GREY},
 };
 
-/*
- * The five groups from the 12 sex x age values: "other or unknown" is drawn as the
- * sum of its published parts (a suppressed part falls in the hatched rest of the
- * bar, with the other suppressed values).
- */
-static void segments(const struct report__val *cells, bool noisy, struct report__val out[NSEG])
-{
-    size_t s, a;
-    memset(out, 0, sizeof(struct report__val) * NSEG);
-    for (s = 0; s < STATS_NSEX; s++) {
-        for (a = 0; a < STATS_NAGE; a++) {
-            struct report__val v = cells[s * STATS_NAGE + a];
-            size_t g = report__sexage_group(s, a);
-            if (g != REPORT_OTHER_SEXAGE) {
-                out[g] = v;
-                continue;
-            }
-            if (v.st == STATS_SHOWN)
-                out[g].v += noisy && v.v < 0 ? 0 : v.v;
-        }
-    }
-    out[REPORT_OTHER_SEXAGE].st = STATS_SHOWN;
-}
-
 static void ch_sex_age(struct doc *x)
 {
-    const struct stats_table *t = report__table(x->d, "sex_age");
-    struct report__val cells[REPORT_NSEXAGE], sv[NSEG];
+    const struct stats_table *g = report__table(x->d, "sex_age_groups");
+    const struct stats_table *t = report__table(x->d, "sex_age"); /* exact and DP only */
+    struct report__val sv[STATS_NGROUPS];
     struct report__stack st;
-    struct report__bar bars[8];
-    size_t s, a, n = 0;
+    struct report__bar bars[STATS_NGROUPS];
+    size_t i;
     char id[24];
 
     chapter_open(x, "sex-age", 2, "Victims by sex and age");
-    if (t == NULL || t->nrows != STATS_NSEX || t->ncols != STATS_NAGE) {
+    if (g == NULL || g->nrows != STATS_NGROUPS) {
         put(x, "<p>No table of sex and age.</p>");
         chapter_close(x);
         return;
     }
     put(x, "<p>The Global Report describes detected victims as women, men, girls and boys "
            "(under 18). A person's age group is that at the first identification: a child if any "
-           "agency recorded them as a child; sex is the value most of their records give.</p>");
-    for (s = 0; s < STATS_NSEX; s++)
-        for (a = 0; a < STATS_NAGE; a++)
-            cells[s * STATS_NAGE + a] = at(t, s, a);
-    segments(cells, x->noisy, sv);
+           "agency recorded them as a child; sex is the value most of their records give. Persons "
+           "of another sex, or whose sex or age no agency recorded, are counted apart.");
+    if (x->d->protection == STATS_SDC)
+        put(x, " Under suppression the report publishes these seven groups and not the whole "
+               "table of sex by age group, in which a small cell such as &lsquo;male, age not "
+               "recorded&rsquo; would take the boys or the men down with it.");
+    put(x, "</p>");
+    for (i = 0; i < STATS_NGROUPS; i++) {
+        sv[i] = at(g, i, 0);
+        bars[i].label = group_segs[i].label;
+        bars[i].val = sv[i];
+    }
     st.label = "All detected victims";
-    st.total = total_of(t);
+    st.total = total_of(g);
     st.vals = sv;
-    fig_open(x, id, "Shares of women, men, girls and boys among the persons detected.");
+    fig_open(x, id,
+             "Shares of women, men, girls and boys among the persons detected, then the others.");
     report__chart_stack100(
         &x->cc, id, "Detected victims by sex and age group",
-        "A bar of 100 per cent split into women, men, girls, boys and persons of "
-        "other or unknown sex or age; the table below has every count.",
-        segs, NSEG, &st, 1);
-    table_2d(x, t, "Detected victims by sex (rows) and age group (columns)", NULL, NULL, "Sex");
+        "A bar of 100 per cent split into women, men, girls, boys, persons of other sex, "
+        "persons whose sex was not recorded and persons whose age was not recorded; the table "
+        "below has every count.",
+        group_segs, STATS_NGROUPS, &st, 1);
+    table_1d(x, g, "Detected victims by group of sex and age", NULL, g->nrows, "Group", "Persons",
+             true);
     fig_close(x);
 
-    bars[n++] = (struct report__bar){"Women", at(t, STATS_SEX_FEMALE, STATS_AGE_ADULT)};
-    bars[n++] = (struct report__bar){"Men", at(t, STATS_SEX_MALE, STATS_AGE_ADULT)};
-    bars[n++] = (struct report__bar){"Girls", at(t, STATS_SEX_FEMALE, STATS_AGE_CHILD)};
-    bars[n++] = (struct report__bar){"Boys", at(t, STATS_SEX_MALE, STATS_AGE_CHILD)};
-    bars[n++] =
-        (struct report__bar){"Female, age unknown", at(t, STATS_SEX_FEMALE, STATS_AGE_UNKNOWN)};
-    bars[n++] = (struct report__bar){"Male, age unknown", at(t, STATS_SEX_MALE, STATS_AGE_UNKNOWN)};
-    bars[n++] = (struct report__bar){"Other sex", at(t, STATS_SEX_OTHER, t->ncols)};
-    bars[n++] = (struct report__bar){"Sex not recorded", at(t, STATS_SEX_UNKNOWN, t->ncols)};
     fig_open(x, id, "Numbers of persons in each group.");
     report__chart_hbar(&x->cc, id, "Detected victims by sex and age group (persons)",
-                       "Horizontal bars: persons in each group of sex and age.", bars, n,
-                       REPORT_C_BLUE, x->noisy ? "persons (noisy)" : "persons");
-    table_open(x, "Persons in each group of sex and age");
-    put(x, "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"n\">Persons</th>"
-           "</tr></thead><tbody>");
-    for (s = 0; s < n; s++) {
-        put(x, "<tr><th scope=\"row\">");
-        esc(x, bars[s].label);
-        put(x, "</th>");
-        td_val(x, bars[s].val);
-        put(x, "</tr>");
+                       "Horizontal bars: persons in each group of sex and age.", bars,
+                       STATS_NGROUPS, REPORT_C_BLUE, x->noisy ? "persons (noisy)" : "persons");
+    if (t != NULL && t->nrows == STATS_NSEX && t->ncols == STATS_NAGE) {
+        table_2d(x, t, "Detected victims by sex (rows) and age group (columns)", NULL, NULL,
+                 "Sex");
+    } else {
+        table_open(x, "Persons in each group of sex and age");
+        put(x, "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"n\">Persons</th>"
+               "</tr></thead><tbody>");
+        for (i = 0; i < STATS_NGROUPS; i++) {
+            put(x, "<tr><th scope=\"row\">");
+            esc(x, g->rows[i].label);
+            put(x, "</th>");
+            td_val(x, sv[i]);
+            put(x, "</tr>");
+        }
+        put(x, "</tbody>");
+        table_close(x);
     }
-    put(x, "</tbody>");
-    table_close(x);
     fig_close(x);
     p_noise_note(x, "sex_age");
+    if (x->noisy)
+        put(x, "<p class=\"note\">The release measures the table of sex by age group; each group "
+               "is a sum of its cells (other sex and sex not recorded: three cells each, age not "
+               "recorded: two), whose noise adds up: about 1.7 and 1.4 times as much.</p>");
     chapter_close(x);
 }
 
@@ -1137,12 +1130,12 @@ static void ch_methods(struct doc *x)
                    "suppressed counts look the same, whatever the reason, since telling them apart "
                    "would narrow them down.</p>",
                    d->k, d->k - 1);
-        report__num_str((int64_t)(d->primary + d->secondary), num);
+        report__num_str((int64_t)d->suppressed, num);
         buf_printf(x->b,
                    "<dl class=\"facts\"><dt>Entries suppressed in the tables of this report</dt>"
-                   "<dd>%s: %zu under the threshold (primary), %zu to protect those "
-                   "(secondary)</dd>",
-                   num, d->primary, d->secondary);
+                   "<dd>%s (how many of them are under the threshold is not told: that, too, "
+                   "would narrow them down)</dd>",
+                   num);
         if (d->withheld > 0)
             buf_printf(x->b, "<dt>Tables withheld whole</dt><dd>%zu</dd>", d->withheld);
         put(x, "</dl>");
@@ -1448,9 +1441,7 @@ static int render(const struct report__data *d, struct buf *b, struct report_sum
         sum->chapters = x.chapters;
         sum->charts = x.cc.ncharts;
         sum->tables = x.tables;
-        sum->primary = d->primary;
-        sum->secondary = d->secondary;
-        sum->suppressed = d->primary + d->secondary;
+        sum->suppressed = d->suppressed;
         sum->withheld = d->withheld;
         sum->release_id = d->release_id;
         sum->release_reused = d->reused;

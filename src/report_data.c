@@ -136,17 +136,9 @@ static size_t grand(const struct stats_table *t)
 
 /* ---- groups ---- */
 
-size_t report__sexage_group(size_t s, size_t a)
+size_t report__profile_group(size_t g)
 {
-    if (a == STATS_AGE_ADULT && s == STATS_SEX_FEMALE)
-        return REPORT_WOMEN;
-    if (a == STATS_AGE_ADULT && s == STATS_SEX_MALE)
-        return REPORT_MEN;
-    if (a == STATS_AGE_CHILD && s == STATS_SEX_FEMALE)
-        return REPORT_GIRLS;
-    if (a == STATS_AGE_CHILD && s == STATS_SEX_MALE)
-        return REPORT_BOYS;
-    return REPORT_OTHER_SEXAGE;
+    return g < STATS_GROUP_HEADLINE ? g : REPORT_OTHER_SEXAGE;
 }
 
 size_t report__form_group(size_t i)
@@ -183,96 +175,37 @@ static const char *const fgroup_label[REPORT_NFORM_GROUPS] = {
 
 /* ---- the regional profiles, from the persons of the run ---- */
 
-struct collect {
-    int year;                      /* filter, 0 for all */
-    int64_t person;                /* the person being read, -1 before the first */
-    struct store_hub_record *recs; /* the person's records, strings owned */
-    unsigned *agency;              /* their agencies as small numbers */
-    size_t n, cap;
-    struct hmap agencies; /* name -> number */
-    uint64_t nagencies;
-    const struct stats_table *region; /* detection_glotip_region: the rows */
-    struct stats_table *sexage;       /* profile_sex_age */
-    struct stats_table *form;         /* profile_form */
-    size_t unknown_row;
-};
-
-static void drop_person(struct collect *c)
+/*
+ * Count every person of res.person_list (those stats resolved, kept for this) into
+ * the profiles: row the Global Report region of detection (of region's rows),
+ * columns the groups.
+ */
+static void count_profiles(const struct report__data *d, const struct stats_table *region,
+                           struct stats_table *sexage, struct stats_table *form)
 {
-    size_t i;
-    for (i = 0; i < c->n; i++) {
-        free((char *)c->recs[i].citizenship);
-        free((char *)c->recs[i].detected_in);
-        free((char *)c->recs[i].exploited_in);
-    }
-    c->n = 0;
-}
+    size_t unknown_row = row_of(region, "unknown"), i;
+    size_t *row_of_country = NULL, nc = codes_country_count();
 
-static void count_person(struct collect *c)
-{
-    const struct store_hub_record **ptr = NULL;
-    struct stats_person p;
-    size_t i, row, scol, fcol;
-
-    if (c->n == 0)
-        return;
-    ptr = xmalloc(st_mult(sizeof(const struct store_hub_record *), c->n));
-    for (i = 0; i < c->n; i++)
-        ptr[i] = &c->recs[i];
-    stats_person_resolve(ptr, c->agency, c->n, &p);
-    free(ptr);
-    drop_person(c);
-    if (c->year != 0 && p.year != c->year)
-        return;
-    row = c->unknown_row;
-    if (p.detection > 0) {
-        const struct codes_country *cc = codes_country_at((size_t)p.detection - 1);
-        size_t r = cc->glotip_region[0] != '\0' ? row_of(c->region, cc->glotip_region) : SIZE_MAX;
-        if (r != SIZE_MAX)
-            row = r;
+    /* the row of each country, once */
+    ALLOC_ARRAY(row_of_country, nc + 1);
+    row_of_country[0] = unknown_row;
+    for (i = 0; i < nc; i++) {
+        const struct codes_country *cc = codes_country_at(i);
+        size_t r = cc->glotip_region[0] != '\0' ? row_of(region, cc->glotip_region) : SIZE_MAX;
+        row_of_country[i + 1] = r != SIZE_MAX ? r : unknown_row;
     }
-    scol = report__sexage_group(p.sex, p.age);
-    fcol = report__form_group(p.form >= 0 ? (size_t)p.form : CODES_NFORMS);
-    c->sexage->v[stats_at(c->sexage, row, scol)]++;
-    c->form->v[stats_at(c->form, row, fcol)]++;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s != NULL ? xstrdup(s) : NULL;
-}
-
-static int on_member(int64_t person, const struct store_hub_record *r, void *arg)
-{
-    struct collect *c = arg;
-    struct store_hub_record *x = NULL;
-    uint64_t ag = 0;
-    const char *name = r->agency != NULL ? r->agency : "";
-
-    if (person != c->person) {
-        count_person(c);
-        c->person = person;
+    for (i = 0; i < d->res.nperson_list; i++) {
+        const struct stats_person *p = &d->res.person_list[i];
+        size_t row, scol, fcol;
+        if (d->year != 0 && p->year != d->year)
+            continue;
+        row = p->detection <= nc ? row_of_country[p->detection] : unknown_row;
+        scol = report__profile_group(stats_group_of(p->sex, p->age));
+        fcol = report__form_group(p->form >= 0 ? (size_t)p->form : CODES_NFORMS);
+        sexage->v[stats_at(sexage, row, scol)]++;
+        form->v[stats_at(form, row, fcol)]++;
     }
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 16;
-        REALLOC_ARRAY(c->recs, c->cap);
-        REALLOC_ARRAY(c->agency, c->cap);
-    }
-    x = &c->recs[c->n];
-    *x = *r;
-    x->ref = NULL;
-    x->clk = NULL;
-    x->agency = NULL;
-    x->citizenship = dup_or_null(r->citizenship);
-    x->detected_in = dup_or_null(r->detected_in);
-    x->exploited_in = dup_or_null(r->exploited_in);
-    if (!hmap_get(&c->agencies, name, strlen(name), &ag)) {
-        ag = c->nagencies++;
-        hmap_put(&c->agencies, name, strlen(name), ag, NULL);
-    }
-    c->agency[c->n] = (unsigned)ag;
-    c->n++;
-    return 0;
+    free(row_of_country);
 }
 
 /* Check that the margins of a profile equal the tables they will be linked to. */
@@ -284,10 +217,8 @@ static int check_profile(const struct stats_table *p, const struct stats_table *
 
     memset(want, 0, sizeof(want));
     for (i = 0; i < nat->nrows; i++) {
-        for (j = 0; j < nat->ncols; j++) {
-            size_t g = sexage ? report__sexage_group(i, j) : report__form_group(i);
-            want[g] += nat->v[stats_at(nat, i, j)];
-        }
+        size_t g = sexage ? report__profile_group(i) : report__form_group(i);
+        want[g] += nat->v[stats_at(nat, i, 0)];
     }
     for (i = 0; i < p->nrows; i++)
         if (p->v[stats_at(p, i, p->ncols)] != region->v[stats_at(region, i, 0)])
@@ -301,62 +232,77 @@ bad:
                    p->name);
 }
 
-static int add_profiles(struct store *s, struct report__data *d, struct err *e)
+static int add_profiles(struct report__data *d, struct err *e)
 {
     const struct stats_table *region = stats_find(&d->res, "detection_glotip_region");
-    const struct stats_table *sexage = stats_find(&d->res, "sex_age");
+    const struct stats_table *groups = stats_find(&d->res, "sex_age_groups");
     const struct stats_table *form = stats_find(&d->res, "form");
-    struct collect c;
+    struct stats_table *ps = NULL, *pf = NULL;
     size_t i, j;
     int rc;
 
-    if (region == NULL || sexage == NULL || form == NULL || form->nrows != CODES_NFORMS + 1 ||
-        sexage->nrows != STATS_NSEX || sexage->ncols != STATS_NAGE)
+    if (region == NULL || groups == NULL || form == NULL || form->nrows != CODES_NFORMS + 1 ||
+        groups->nrows != STATS_NGROUPS || row_of(region, "unknown") == SIZE_MAX)
         return err_set(e, ERR_CORRUPT, "the statistics lack the tables of the regional profiles");
-    memset(&c, 0, sizeof(c));
-    c.year = d->year;
-    c.person = -1;
-    hmap_init(&c.agencies);
-    c.region = region;
-    c.unknown_row = row_of(region, "unknown");
-    if (c.unknown_row == SIZE_MAX)
-        return err_set(e, ERR_CORRUPT, "the region table has no row for unknown regions");
-    c.sexage = report__table_add(&d->own, "profile_sex_age",
-                                 "Detected victims by Global Report region of detection, sex "
-                                 "and age group",
-                                 "persons", "Global Report region of detection",
-                                 "sex and age group", region->nrows, REPORT_NSEXAGE_GROUPS);
+    report__table_add(&d->own, "profile_sex_age",
+                      "Detected victims by Global Report region of detection, sex and age group",
+                      "persons", "Global Report region of detection", "sex and age group",
+                      region->nrows, REPORT_NSEXAGE_GROUPS);
+    report__table_add(&d->own, "profile_form",
+                      "Detected victims by Global Report region of detection and form of "
+                      "exploitation",
+                      "persons", "Global Report region of detection", "form of exploitation",
+                      region->nrows, REPORT_NFORM_GROUPS);
+    /* found once both are added: adding a table moves the ones before it */
+    ps = &d->own.tables[d->own.ntables - 2];
+    pf = &d->own.tables[d->own.ntables - 1];
     for (j = 0; j < REPORT_NSEXAGE_GROUPS; j++)
-        report__cat_set(&c.sexage->cols[j], sexage_code[j], sexage_label[j]);
-    /* c.sexage may move when the next table is added: find it again afterwards */
-    c.form = report__table_add(&d->own, "profile_form",
-                               "Detected victims by Global Report region of detection and form "
-                               "of exploitation",
-                               "persons", "Global Report region of detection",
-                               "form of exploitation", region->nrows, REPORT_NFORM_GROUPS);
-    c.sexage = &d->own.tables[d->own.ntables - 2];
-    for (i = 0; i < region->nrows; i++) {
-        report__cat_set(&c.sexage->rows[i], region->rows[i].code, region->rows[i].label);
-        report__cat_set(&c.form->rows[i], region->rows[i].code, region->rows[i].label);
-    }
+        report__cat_set(&ps->cols[j], sexage_code[j], sexage_label[j]);
     for (j = 0; j < REPORT_NFORM_GROUPS; j++)
-        report__cat_set(&c.form->cols[j], fgroup_code[j], fgroup_label[j]);
-
-    rc = store_person_each(s, d->run_id, on_member, &c, e);
+        report__cat_set(&pf->cols[j], fgroup_code[j], fgroup_label[j]);
+    for (i = 0; i < region->nrows; i++) {
+        report__cat_set(&ps->rows[i], region->rows[i].code, region->rows[i].label);
+        report__cat_set(&pf->rows[i], region->rows[i].code, region->rows[i].label);
+    }
+    count_profiles(d, region, ps, pf);
+    report__table_margins(ps);
+    report__table_margins(pf);
+    rc = check_profile(ps, region, groups, true, e);
     if (rc == 0)
-        count_person(&c);
-    drop_person(&c);
-    free(c.recs);
-    free(c.agency);
-    hmap_release(&c.agencies);
-    if (rc < 0)
-        return rc;
-    report__table_margins(c.sexage);
-    report__table_margins(c.form);
-    rc = check_profile(c.sexage, region, sexage, true, e);
-    if (rc == 0)
-        rc = check_profile(c.form, region, form, false, e);
+        rc = check_profile(pf, region, form, false, e);
     return rc;
+}
+
+/*
+ * A DP release made before stats derived sex_age_groups: derive it here, the same
+ * way (sums of the noisy sex x age cells: post-processing).
+ */
+static void derive_groups(struct report__data *d)
+{
+    const struct stats_table *sa = stats_find(&d->res, "sex_age");
+    struct stats_table *g = NULL;
+    size_t i, j;
+    static const char *const code[STATS_NGROUPS] = {
+        "WOMEN", "MEN", "GIRLS", "BOYS", "OTHER_SEX", "SEX_UNKNOWN", "AGE_UNKNOWN"};
+    static const char *const label[STATS_NGROUPS] = {"Women (female, 18 or over)",
+                                                     "Men (male, 18 or over)",
+                                                     "Girls (female, under 18)",
+                                                     "Boys (male, under 18)",
+                                                     "Other sex (any age)",
+                                                     "Sex not recorded (any age)",
+                                                     "Age not recorded (female or male)"};
+    if (stats_find(&d->res, "sex_age_groups") != NULL || sa == NULL ||
+        sa->nrows != STATS_NSEX || sa->ncols != STATS_NAGE)
+        return;
+    g = report__table_add(&d->own, "sex_age_groups", "Detected victims by group of sex and age",
+                          "persons", "group of sex and age", NULL, STATS_NGROUPS, 0);
+    for (i = 0; i < STATS_NGROUPS; i++)
+        report__cat_set(&g->rows[i], code[i], label[i]);
+    for (i = 0; i < STATS_NSEX; i++)
+        for (j = 0; j < STATS_NAGE; j++)
+            g->v[stats_at(g, stats_group_of((unsigned)i, (unsigned)j), 0)] +=
+                sa->v[stats_at(sa, i, j)];
+    report__table_margins(g);
 }
 
 /* ---- links between tables, and hierarchies ---- */
@@ -484,52 +430,38 @@ static int hier_add(struct report__data *d, struct links *l, const struct hier *
 
 /*
  * The groups of a profile's columns as sums of the national table's entries: rows
- * the profile's column margins, columns the cells of nat (sex_age, 2-D, or form).
+ * the profile's column margins, columns the cells of nat (1-D: sex_age_groups or
+ * form).
  */
 static int hier_groups(struct report__data *d, struct links *l, const char *name, size_t profile,
                        const struct stats_table *nat, bool sexage, struct err *e)
 {
     const struct stats_table *p = &d->own.tables[profile];
-    struct stats_cat *fine_cats = NULL;
-    size_t *coarse_at = NULL, *fine_at = NULL, *parent = NULL, n = 0, i, j;
+    size_t *coarse_at = NULL, *fine_at = NULL, *parent = NULL, i, j;
     struct hier h;
     int rc;
 
-    CALLOC_ARRAY(fine_cats, nat->nrows * nat->ncols + 1);
-    ALLOC_ARRAY(fine_at, nat->nrows * nat->ncols + 1);
-    ALLOC_ARRAY(parent, nat->nrows * nat->ncols + 1);
+    ALLOC_ARRAY(fine_at, nat->nrows + 1);
+    ALLOC_ARRAY(parent, nat->nrows + 1);
     ALLOC_ARRAY(coarse_at, p->ncols);
     for (j = 0; j < p->ncols; j++)
         coarse_at[j] = stats_at(p, p->nrows, j);
     for (i = 0; i < nat->nrows; i++) {
-        for (j = 0; j < nat->ncols; j++) {
-            char code[64];
-            snprintf(code, sizeof(code), "%s%s%s", nat->rows[i].code, sexage ? "_" : "",
-                     sexage ? nat->cols[j].code : "");
-            fine_cats[n].code = xstrdup(code);
-            fine_cats[n].label = xstrdup(code);
-            fine_at[n] = stats_at(nat, i, j);
-            parent[n] = sexage ? report__sexage_group(i, j) : report__form_group(i);
-            n++;
-        }
+        fine_at[i] = stats_at(nat, i, 0);
+        parent[i] = sexage ? report__profile_group(i) : report__form_group(i);
     }
     memset(&h, 0, sizeof(h));
     h.name = name;
     h.coarse = p;
     h.fine = nat;
     h.coarse_cats = p->cols;
-    h.fine_cats = fine_cats;
+    h.fine_cats = nat->rows;
     h.ncoarse = p->ncols;
-    h.nfine = n;
+    h.nfine = nat->nrows;
     h.coarse_at = coarse_at;
     h.fine_at = fine_at;
     h.parent = parent;
     rc = hier_add(d, l, &h, e);
-    for (i = 0; i < n; i++) {
-        free(fine_cats[i].code);
-        free(fine_cats[i].label);
-    }
-    free(fine_cats);
     free(fine_at);
     free(parent);
     free(coarse_at);
@@ -703,7 +635,7 @@ static void link_profile(struct report__data *d, struct links *l, const struct s
 static const char *const shown[] = {
     "total",
     "year",
-    "sex_age",
+    "sex_age_groups",
     "form",
     "iccs",
     "flow_class",
@@ -733,19 +665,23 @@ static void count_suppressed(struct report__data *d)
             /* a 1-D table has no column of totals: its grid's second column is unused */
             if (stats_is_1d(t) && x % 2 == 1)
                 continue;
-            d->primary += t->status[x] == STATS_PRIMARY;
-            d->secondary += t->status[x] == STATS_SECONDARY;
+            d->suppressed += t->status[x] != STATS_SHOWN;
         }
     }
 }
 
-static int protect(struct report__data *d, struct err *e)
+/*
+ * Protect everything shown. stats_sdc_apply() has run once on d->res: it dropped
+ * the tables not published under suppression (sex_age), so the tables found here
+ * and the links (by table index) stay where they are.
+ */
+static int protect_joint(struct report__data *d, struct err *e)
 {
     struct stats_table *flows = stats_find(&d->res, "flows_subregion");
     struct stats_table *cit = stats_find(&d->res, "citizenship");
     struct stats_table *det = stats_find(&d->res, "detection");
     struct stats_table *region = stats_find(&d->res, "detection_glotip_region");
-    struct stats_table *sexage = stats_find(&d->res, "sex_age");
+    struct stats_table *sexage = stats_find(&d->res, "sex_age_groups");
     struct stats_table *form = stats_find(&d->res, "form");
     struct links l;
     size_t i, rounds = 0;
@@ -753,7 +689,8 @@ static int protect(struct report__data *d, struct err *e)
     int rc = 0;
 
     memset(&l, 0, sizeof(l));
-    if (flows == NULL || cit == NULL || det == NULL || region == NULL)
+    if (flows == NULL || cit == NULL || det == NULL || region == NULL || sexage == NULL ||
+        form == NULL)
         return err_set(e, ERR_CORRUPT, "the statistics lack the tables of the flows");
     /* the profiles are own.tables[0] and [1] (add_profiles) */
     link_profile(d, &l, &d->own.tables[0], region, sexage);
@@ -795,6 +732,12 @@ out:
     free(l.a);
     free(l.b);
     return rc;
+}
+
+static int protect(struct report__data *d, struct err *e)
+{
+    stats_sdc_apply(&d->res, d->k);
+    return protect_joint(d, e);
 }
 
 /* ---- DP ---- */
@@ -936,11 +879,18 @@ int report__data_load(struct store *s, const struct report_options *o, struct re
     if (d->protection == STATS_DP) {
         struct report_options o2 = *o;
         o2.opt = opt;
-        return load_dp(s, &o2, d, e);
+        rc = load_dp(s, &o2, d, e);
+        if (rc == 0)
+            derive_groups(d);
+        return rc;
     }
+    opt.keep_persons = true; /* for the regional profiles, then dropped */
     rc = stats_compute(s, &opt, false, &d->res, e);
     if (rc == 0)
-        rc = add_profiles(s, d, e);
+        rc = add_profiles(d, e);
+    free(d->res.person_list);
+    d->res.person_list = NULL;
+    d->res.nperson_list = 0;
     if (rc == 0 && d->protection == STATS_SDC)
         rc = protect(d, e);
     return rc;

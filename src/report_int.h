@@ -18,10 +18,11 @@ struct json_t;
 
 /* ---- the numbers (report_data.c) ---- */
 
-/* Cells of the sex_age table: sex x age. */
-#define REPORT_NSEXAGE (STATS_NSEX * STATS_NAGE)
-
-/* The Global Report's groups of sex and age: the columns of the regional profile. */
+/*
+ * The groups of sex and age of the regional profiles: the Global Report's four,
+ * and one for every other person (the three other groups of stats' table
+ * sex_age_groups together: regions are smaller than the whole).
+ */
 enum {
     REPORT_WOMEN = 0,    /* female, adult */
     REPORT_MEN,          /* male, adult */
@@ -30,8 +31,8 @@ enum {
     REPORT_OTHER_SEXAGE, /* other sex, or sex or age not recorded */
     REPORT_NSEXAGE_GROUPS
 };
-/* The group of sex s (enum stats_sex) and age a (enum stats_age). */
-size_t report__sexage_group(size_t s, size_t a);
+/* The profile group of stats group g (enum stats_group). */
+size_t report__profile_group(size_t g);
 
 /* Groups of forms: the columns of the regional profile of forms. */
 enum {
@@ -49,7 +50,8 @@ size_t report__form_group(size_t i);
 struct report__data {
     struct stats_result res; /* stats' tables: exact, protected, or parsed from a DP release */
     struct stats_result own; /* the report's tables: profile_sex_age, profile_form, and (SDC)
-                                the hierarchies hier_* that tie sums to their parts */
+                                the hierarchies hier_* that tie sums to their parts; under DP
+                                from an older release, sex_age_groups */
     enum stats_protection protection;
     unsigned k;
     int year; /* --year, 0 for all */
@@ -62,8 +64,8 @@ struct report__data {
     char run_threshold[32];
     char run_agency_threshold[32];
     uint64_t run_nrecords, run_npersons;
-    /* protection counts over the tables shown (SDC) */
-    size_t primary, secondary, withheld;
+    /* protection counts over the tables shown (SDC): entries suppressed, tables withheld */
+    size_t suppressed, withheld;
     /* DP */
     char epsilon[32];
     char dataset[128];
@@ -151,6 +153,8 @@ bool report__fit(const char *s, double px, double width, char *out, size_t size)
 #define REPORT_C_VERMILION "#D55E00"
 #define REPORT_C_PURPLE    "#CC79A7"
 #define REPORT_C_GREY      "#8C8C8C"
+/* A lighter grey, told apart from REPORT_C_GREY by lightness alone. */
+#define REPORT_C_LIGHTGREY "#C9C9C9"
 /* The fill of a suppressed entry: a hatch pattern defined once in the document. */
 #define REPORT_HATCH "url(#hatch)"
 

@@ -52,7 +52,7 @@ void stats__net_build(struct stats_table *t, struct stats__net *n)
     if (stats_is_1d(t)) {
         for (i = 0; i < R; i++)
             stats__net_add(n, 0, 1, &t->v[stats_at(t, i, 0)], &t->status[stats_at(t, i, 0)],
-                           STATS__CELL);
+                           i < t->headline ? STATS__HEADLINE : STATS__CELL);
         stats__net_add(n, 1, 0, &t->v[stats_at(t, R, 0)], &t->status[stats_at(t, R, 0)],
                        STATS__GRAND);
         return;

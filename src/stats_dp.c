@@ -287,46 +287,53 @@ static void derive_regions(struct stats_result *r)
     }
 }
 
-/* Capped records: sum over persons of min(records, cap), from the exact result. */
-static int64_t capped_records(struct store *s, const struct stats_options *o, struct err *e,
-                              int *rc);
-
-struct capped {
-    int64_t person;
-    bool have;
-    int64_t n;
-    int16_t year_min;
-    int64_t sum;
-    int year;
-};
-
-static int on_cap_member(int64_t person, const struct store_hub_record *r, void *arg)
+/* The groups of sex and age as sums of the noisy sex x age cells. */
+static void derive_groups(struct stats_result *r)
 {
-    struct capped *c = arg;
-    if (!c->have || person != c->person) {
-        if (c->have && (c->year == 0 || c->year_min == c->year))
-            c->sum += c->n < STATS_DP_RECORD_CAP ? c->n : STATS_DP_RECORD_CAP;
-        c->have = true;
-        c->person = person;
-        c->n = 0;
-        c->year_min = 0;
-    }
-    c->n++;
-    if (r->year > 0 && (c->year_min == 0 || r->year < c->year_min))
-        c->year_min = (int16_t)r->year;
-    return 0;
+    const struct stats_table *sa = stats_find(r, "sex_age");
+    struct stats_table *g = stats_find(r, "sex_age_groups");
+    size_t i, j;
+    if (sa == NULL || g == NULL)
+        return;
+    for (i = 0; i < g->nrows; i++)
+        g->v[stats_at(g, i, 0)] = 0;
+    for (i = 0; i < sa->nrows; i++)
+        for (j = 0; j < sa->ncols; j++)
+            g->v[stats_at(g, stats_group_of((unsigned)i, (unsigned)j), 0)] +=
+                sa->v[stats_at(sa, i, j)];
+    stats__table_margins(g);
 }
 
-static int64_t capped_records(struct store *s, const struct stats_options *o, struct err *e,
-                              int *rc)
+/* Is t a table a release derives from the measured ones (post-processing)? */
+static bool derived(const struct stats_table *t)
 {
-    struct capped c;
-    memset(&c, 0, sizeof(c));
-    c.year = o->year;
-    *rc = store_person_each(s, o->run_id, on_cap_member, &c, e);
-    if (c.have && (c.year == 0 || c.year_min == c.year))
-        c.sum += c.n < STATS_DP_RECORD_CAP ? c.n : STATS_DP_RECORD_CAP;
-    return c.sum;
+    static const char *const names[] = {"sex_age_groups",
+                                        "citizenship_glotip_region",
+                                        "citizenship_glotip_subregion",
+                                        "citizenship_m49_region",
+                                        "citizenship_m49_subregion",
+                                        "detection_glotip_region",
+                                        "detection_glotip_subregion",
+                                        "detection_m49_region",
+                                        "detection_m49_subregion"};
+    size_t i;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(names[i], t->name) == 0)
+            return true;
+    return false;
+}
+
+/* Capped records: sum over the persons kept of min(records, cap), from the exact result. */
+static int64_t capped_records(const struct stats_result *r, int year)
+{
+    int64_t sum = 0;
+    size_t i;
+    for (i = 0; i < r->nperson_list; i++) {
+        const struct stats_person *p = &r->person_list[i];
+        if (year == 0 || p->year == year)
+            sum += p->nrecords < STATS_DP_RECORD_CAP ? p->nrecords : STATS_DP_RECORD_CAP;
+    }
+    return sum;
 }
 
 static int copy_release(const struct store_release *r, void *arg)
@@ -382,6 +389,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
     o.run_id = run_id;
     dp_years(&q->opt, &o.year_from, &o.year_to);
     o.records = false;
+    o.keep_persons = true;
     if (seed != NULL)
         dp_rng_init_seeded(&rng, seed);
     else
@@ -391,19 +399,33 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
         dp_rng_release(&rng);
         return rc;
     }
-    records = capped_records(s, &o, e, &rc);
-    if (rc < 0)
-        goto out;
+    records = capped_records(&res, o.year);
+    free(res.person_list); /* exact: not wanted any further */
+    res.person_list = NULL;
+    res.nperson_list = 0;
 
-    /* drop what a release does not measure (the flows by country) and noise the rest */
+    /*
+     * Noise every measured table. The others are derived from noisy cells below, or
+     * dropped: nothing exact may reach the payload.
+     */
+    {
+        size_t w = 0;
+        for (i = 0; i < res.ntables; i++) {
+            size_t m;
+            for (m = 0; m < NMEASURED && strcmp(measured[m], res.tables[i].name) != 0; m++)
+                ;
+            if (m < NMEASURED || derived(&res.tables[i]))
+                res.tables[w++] = res.tables[i];
+            else
+                stats__table_release(&res.tables[i]);
+        }
+        res.ntables = w;
+    }
     scales = json_object();
     for (i = 0; i < res.ntables; i++) {
         struct stats_table *t = &res.tables[i];
-        size_t m;
-        for (m = 0; m < NMEASURED && strcmp(measured[m], t->name) != 0; m++)
-            ;
-        if (m == NMEASURED)
-            continue; /* region tables: derived below */
+        if (derived(t))
+            continue;
         noise_for(q, eps_nano, t->sensitivity, &nz);
         rc = noise_table(&rng, t, &nz);
         if (rc < 0) {
@@ -416,6 +438,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
                                       q->mechanism == STATS_LAPLACE ? "scale" : "sigma2", buf));
     }
     derive_regions(&res);
+    derive_groups(&res);
     noise_for(q, eps_nano, STATS_DP_RECORD_CAP, &nz);
     rc = draw(&rng, &nz, &x);
     if (rc < 0) {
@@ -462,7 +485,7 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
     }
     json_object_set_new(dp, "query_key", json_string(key));
     json_object_set_new(dp, "derived",
-                        json_string("margins and region tables are sums of noisy cells"));
+                        json_string("margins, region tables and sex_age_groups are sums of noisy cells"));
     json_object_set_new(root, "dp", dp);
     *payload = json_dumps(root, JSON_COMPACT);
 out:

@@ -27,10 +27,29 @@ struct stats__rec {
     uint32_t agency; /* small agency number */
 };
 
+/*
+ * One record as the statistics scan keeps it until its person is resolved (20
+ * bytes: a million-person run holds 1.6 million of them). The record's id is its
+ * place in the array of the run's ids.
+ */
+struct stats__raw {
+    uint16_t cit[STATS__MAX_CIT]; /* country index + 1, 0 after the last */
+    uint16_t det;                 /* country index + 1, 0 unknown */
+    uint16_t forms;               /* bits 1u << CODES_FORM_* */
+    int16_t year;                 /* 0 unknown */
+    char sex;                     /* 'F', 'M', 'X', 'U'; 0: no record has this id */
+    char age;                     /* 'C', 'A', 'U' */
+    uint32_t agency;              /* small agency number */
+};
+
 /* Country index + 1 of an alpha-3 code (exact), 0 when NULL or unknown. */
 uint16_t stats__country(const char *alpha3);
 /* Fill rec from a hub record (agency given as a small number). */
 void stats__rec_from_hub(const struct store_hub_record *h, uint32_t agency, struct stats__rec *rec);
+/* Fill raw from a hub record (the country of exploitation is not kept). */
+void stats__raw_from_hub(const struct store_hub_record *h, uint32_t agency, struct stats__raw *raw);
+/* The record of id id from raw (exploitation unknown). */
+void stats__rec_from_raw(const struct stats__raw *raw, int64_t id, struct stats__rec *rec);
 /* The person rule over recs[0..n) (reordered in place: earliest first). */
 void stats__resolve(struct stats__rec *recs, size_t n, struct stats_person *out);
 /* The distinct agencies of recs[0..n) into out (sorted); returns how many. */
@@ -59,13 +78,14 @@ void stats__table_release(struct stats_table *t);
  * A network may also join several tables (stats_sdc.c: a country table with the
  * region tables that add it up): edges point at the entries they stand for.
  */
-enum { STATS__CELL = 0, STATS__MARGIN = 1, STATS__GRAND = 2 };
+enum { STATS__CELL = 0, STATS__MARGIN = 1, STATS__GRAND = 2, STATS__HEADLINE = 3 };
 
 struct stats__edge {
     uint32_t u, v;
     int64_t *val;          /* the entry's value */
     unsigned char *status; /* the entry's status */
-    unsigned char kind;    /* STATS__CELL, STATS__MARGIN, STATS__GRAND: the cost of suppressing */
+    unsigned char kind;    /* STATS__CELL, STATS__HEADLINE, STATS__MARGIN, STATS__GRAND: the cost
+                              of suppressing, in that order */
 };
 
 struct stats__net {

@@ -70,10 +70,34 @@ uint16_t stats__country(const char *alpha3)
     return country3(alpha3);
 }
 
+/* The distinct countries of a ';'-separated alpha-3 list, the first STATS__MAX_CIT. */
+static uint8_t parse_cit(const char *p, uint16_t out[STATS__MAX_CIT])
+{
+    uint8_t n = 0;
+    while (p != NULL && *p != '\0' && n < STATS__MAX_CIT) {
+        const char *end = strchr(p, ';');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (len == 3) {
+            uint16_t c = country3(p);
+            uint8_t k;
+            bool seen = false;
+            for (k = 0; k < n; k++)
+                seen = seen || out[k] == c;
+            if (c != 0 && !seen)
+                out[n++] = c;
+        }
+        p = end != NULL ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static uint16_t forms_of(unsigned forms)
+{
+    return (uint16_t)(forms & ((1u << CODES_NFORMS) - 1) & ~(1u << CODES_FORM_MIXED));
+}
+
 void stats__rec_from_hub(const struct store_hub_record *h, uint32_t agency, struct stats__rec *rec)
 {
-    const char *p = h->citizenship;
-
     pthread_once(&alpha3_once, alpha3_build);
     memset(rec, 0, sizeof(*rec));
     rec->id = h->id;
@@ -82,23 +106,39 @@ void stats__rec_from_hub(const struct store_hub_record *h, uint32_t agency, stru
     rec->age = h->age;
     rec->det = stats__country(h->detected_in);
     rec->expl = stats__country(h->exploited_in);
-    rec->forms = (uint16_t)(h->forms & ((1u << CODES_NFORMS) - 1) & ~(1u << CODES_FORM_MIXED));
+    rec->forms = forms_of(h->forms);
     rec->agency = agency;
-    /* citizenship: alpha-3 codes separated by ';' */
-    while (p != NULL && *p != '\0' && rec->ncit < STATS__MAX_CIT) {
-        const char *end = strchr(p, ';');
-        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-        if (len == 3) {
-            uint16_t c = country3(p);
-            uint8_t k;
-            bool seen = false;
-            for (k = 0; k < rec->ncit; k++)
-                seen = seen || rec->cit[k] == c;
-            if (c != 0 && !seen)
-                rec->cit[rec->ncit++] = c;
-        }
-        p = end != NULL ? end + 1 : NULL;
-    }
+    rec->ncit = parse_cit(h->citizenship, rec->cit);
+}
+
+void stats__raw_from_hub(const struct store_hub_record *h, uint32_t agency, struct stats__raw *raw)
+{
+    pthread_once(&alpha3_once, alpha3_build);
+    memset(raw, 0, sizeof(*raw));
+    raw->year = (int16_t)(h->year > 0 && h->year < 32767 ? h->year : 0);
+    raw->sex = h->sex != '\0' ? h->sex : 'U';
+    raw->age = h->age;
+    raw->det = stats__country(h->detected_in);
+    raw->forms = forms_of(h->forms);
+    raw->agency = agency;
+    parse_cit(h->citizenship, raw->cit);
+}
+
+void stats__rec_from_raw(const struct stats__raw *raw, int64_t id, struct stats__rec *rec)
+{
+    uint8_t k;
+    rec->id = id;
+    rec->year = raw->year;
+    rec->sex = raw->sex;
+    rec->age = raw->age;
+    memcpy(rec->cit, raw->cit, sizeof(rec->cit));
+    for (k = 0; k < STATS__MAX_CIT && raw->cit[k] != 0; k++)
+        ;
+    rec->ncit = k;
+    rec->det = raw->det;
+    rec->expl = 0;
+    rec->forms = raw->forms;
+    rec->agency = raw->agency;
 }
 
 /* Is a before b in the "earliest" order? */

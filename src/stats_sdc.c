@@ -41,6 +41,8 @@ static int64_t edge_cost(const struct stats__edge *ed, int64_t big)
         return *ed->val + 4 * big;
     if (ed->kind == STATS__MARGIN)
         return *ed->val + 2 * big;
+    if (ed->kind == STATS__HEADLINE)
+        return *ed->val + big; /* dearer than any other cell, cheaper than a margin */
     return *ed->val + 1;
 }
 
@@ -416,9 +418,15 @@ int stats_sdc_apply(struct stats_result *r, unsigned k)
     size_t i, w = 0;
     bool changed;
 
-    /* record-level tables are not person-level: not published under disclosure control */
+    /*
+     * Record-level tables are not person-level: not published under disclosure
+     * control. Nor is sex_age: sex_age_groups publishes its groups (women, men, girls
+     * and boys survive a small cell beside them), and a 1-D table of sums of a 2-D
+     * table's cells is not one network with it.
+     */
     for (i = 0; i < r->ntables; i++) {
-        if (strncmp(r->tables[i].name, "records_", 8) == 0)
+        if (strncmp(r->tables[i].name, "records_", 8) == 0 ||
+            strcmp(r->tables[i].name, "sex_age") == 0)
             stats__table_release(&r->tables[i]);
         else
             r->tables[w++] = r->tables[i];

@@ -75,6 +75,7 @@ void stats_result_release(struct stats_result *r)
         free(r->pairs[i].b);
     }
     free(r->pairs);
+    free(r->person_list);
     memset(r, 0, sizeof(*r));
 }
 
@@ -162,34 +163,44 @@ static void *big_alloc(size_t bytes)
     return p;
 }
 
-struct pslot {
-    int64_t person;
-    uint32_t dense; /* UINT32_MAX: empty */
-};
+/* A run's record ids may span at most this many ids (the offsets are 32-bit). */
+#define MAX_ID_SPAN ((int64_t)UINT32_MAX - 1)
+/* Submission ids above this are not expected (a table by id maps them to agencies). */
+#define MAX_SUBMISSION_ID 10000000
 
+/*
+ * The state of one computation. The scan (store_run_read) fills raw[] from the
+ * records, possibly on two threads at once (disjoint ids), and moff[]/pstart[]
+ * from the members on one of them; then every person is resolved from its slice
+ * of moff[] (resolve_all) into persons[].
+ */
 struct reader {
-    struct stats__rec *recs; /* the current person's records */
-    size_t nrecs, alloc;
-    struct stats__rec *all; /* every record of the run, in the order read */
-    uint32_t *all_person;   /* the dense person number of each */
-    size_t nall, all_alloc;
-    size_t expected_persons; /* the run's own count, to size tables */
-    struct pslot *pslot;     /* person -> dense number, for large person numbers */
-    size_t pslots;
-    uint32_t *direct; /* person -> dense number, for person < direct_max */
-    size_t direct_alloc, direct_max;
-    size_t npersons_seen;
-    struct stats_person *persons;
-    size_t npersons, persons_alloc;
-    uint32_t *agency_of; /* per person: offset into agency_lists */
-    uint32_t *agency_lists;
-    size_t agency_lists_len, agency_lists_alloc;
-    struct hmap agencies; /* submission agency name -> small number */
-    uint32_t *sub_agency; /* submission id -> agency number, UINT32_MAX unknown */
-    size_t sub_alloc;
+    /* agencies: numbered by name, in the order of the submissions */
+    struct hmap agencies;
     char **agency_names;
     size_t nagencies;
-    uint64_t records;
+    uint32_t *sub_agency; /* submission id -> agency number, UINT32_MAX none */
+    size_t sub_alloc;
+    uint32_t unknown_agency; /* for a record whose submission is not listed */
+    bool *agency_used;       /* agencies with at least one record in the run */
+    /* records, by id - lo */
+    int64_t lo, hi;
+    struct stats__raw *raw;
+    /* members, grouped by person */
+    uint32_t *moff; /* record id - lo of each member */
+    size_t nmembers, members_alloc;
+    uint32_t *pstart; /* index in moff of each person's first member; then nmembers */
+    size_t npersons_read, pstart_alloc;
+    int64_t last_person;
+    size_t expected_members, expected_persons; /* the run's own counts, to size arrays */
+    /* resolved persons */
+    struct stats__rec *recs; /* the records of the person being resolved */
+    size_t recs_alloc;
+    struct stats_person *persons;
+    size_t npersons;
+    uint32_t *agency_of; /* per person: offset into agency_lists, UINT32_MAX for one agency */
+    uint32_t *agency_lists;
+    size_t agency_lists_len, agency_lists_alloc;
     int year; /* filter on record year for record tables; 0 all */
     bool want_records;
     /* record-level counts */
@@ -197,7 +208,6 @@ struct reader {
     int64_t rec_form[CODES_NFORMS + 1];
     int64_t *rec_year;   /* index year - 1900, 0..299; 300 unknown */
     int64_t *rec_agency; /* by agency number */
-    size_t rec_agency_alloc;
 };
 
 #define YEAR_BASE 1900
@@ -206,9 +216,7 @@ struct reader {
 static uint32_t agency_number(struct reader *rd, const char *name)
 {
     uint64_t v = 0;
-    size_t len = name != NULL ? strlen(name) : 0;
-    if (name == NULL)
-        name = "";
+    size_t len = strlen(name);
     if (hmap_get(&rd->agencies, name, len, &v))
         return (uint32_t)v;
     v = rd->nagencies;
@@ -218,23 +226,92 @@ static uint32_t agency_number(struct reader *rd, const char *name)
     return (uint32_t)v;
 }
 
-/* Resolve the person whose records are rd->recs[0..nrecs). */
-static void flush_person(struct reader *rd)
+static int on_submission(int64_t id, const char *agency, void *arg)
+{
+    struct reader *rd = arg;
+    size_t k, need;
+    if (id < 0 || id > MAX_SUBMISSION_ID)
+        return 0; /* its records get the unknown agency */
+    need = (size_t)id + 1;
+    if (need > rd->sub_alloc) {
+        size_t n = need * 2;
+        rd->sub_agency = xrealloc(rd->sub_agency, n * sizeof(uint32_t));
+        for (k = rd->sub_alloc; k < n; k++)
+            rd->sub_agency[k] = UINT32_MAX;
+        rd->sub_alloc = n;
+    }
+    rd->sub_agency[id] = agency_number(rd, agency);
+    return 0;
+}
+
+static int on_begin(int64_t lo, int64_t hi, void *arg)
+{
+    struct reader *rd = arg;
+    size_t n;
+    rd->unknown_agency = agency_number(rd, "");
+    rd->lo = lo;
+    rd->hi = hi;
+    if (hi < lo)
+        return 0;
+    if (hi - lo > MAX_ID_SPAN)
+        return ERR_TOOBIG;
+    n = (size_t)(hi - lo + 1);
+    rd->raw = big_alloc(n * sizeof(*rd->raw));
+    memset(rd->raw, 0, n * sizeof(*rd->raw)); /* sex 0: no record with this id */
+    rd->members_alloc = rd->expected_members > 0 ? rd->expected_members + 1 : 65536;
+    rd->moff = big_alloc(rd->members_alloc * sizeof(*rd->moff));
+    rd->pstart_alloc = rd->expected_persons > 0 ? rd->expected_persons + 2 : 65536;
+    rd->pstart = big_alloc(rd->pstart_alloc * sizeof(*rd->pstart));
+    return 0;
+}
+
+/* Called from the two reading threads at once, on disjoint ids: touches raw[id - lo] only. */
+static int on_record(const struct store_hub_record *r, unsigned part, void *arg)
+{
+    struct reader *rd = arg;
+    uint32_t agency = rd->unknown_agency;
+    (void)part;
+    if (r->id < rd->lo || r->id > rd->hi)
+        return 0;
+    if (r->submission_id >= 0 && (size_t)r->submission_id < rd->sub_alloc &&
+        rd->sub_agency[r->submission_id] != UINT32_MAX)
+        agency = rd->sub_agency[r->submission_id];
+    stats__raw_from_hub(r, agency, &rd->raw[r->id - rd->lo]);
+    return 0;
+}
+
+/* Called from one thread (members come in person order): touches moff and pstart only. */
+static int on_member(int64_t person, int64_t record_id, void *arg)
+{
+    struct reader *rd = arg;
+    if (record_id < rd->lo || record_id > rd->hi)
+        return 0;
+    if (rd->nmembers == 0 || person != rd->last_person) {
+        if (rd->npersons_read + 2 > rd->pstart_alloc) {
+            rd->pstart_alloc *= 2;
+            rd->pstart = xrealloc(rd->pstart, rd->pstart_alloc * sizeof(*rd->pstart));
+        }
+        rd->pstart[rd->npersons_read++] = (uint32_t)rd->nmembers;
+        rd->last_person = person;
+    }
+    if (rd->nmembers == rd->members_alloc) {
+        rd->members_alloc *= 2;
+        rd->moff = xrealloc(rd->moff, rd->members_alloc * sizeof(*rd->moff));
+    }
+    rd->moff[rd->nmembers++] = (uint32_t)(record_id - rd->lo);
+    return 0;
+}
+
+/* Resolve the person whose records are recs[0..n). */
+static void flush_person(struct reader *rd, struct stats__rec *recs, size_t n)
 {
     struct stats_person p;
     uint32_t ag[256];
     size_t na, k;
 
-    if (rd->nrecs == 0)
-        return;
-    na = rd->nrecs == 1 ? 1 : stats__agencies(rd->recs, rd->nrecs, ag, 256);
-    stats__resolve(rd->recs, rd->nrecs, &p);
-    if (rd->npersons == rd->persons_alloc) {
-        rd->persons_alloc = rd->persons_alloc ? rd->persons_alloc * 2 : 4096;
-        rd->persons = xrealloc(rd->persons, rd->persons_alloc * sizeof(*rd->persons));
-        rd->agency_of = xrealloc(rd->agency_of, rd->persons_alloc * sizeof(*rd->agency_of));
-    }
-    rd->agency_of[rd->npersons] = (uint32_t)rd->agency_lists_len;
+    na = n == 1 ? 1 : stats__agencies(recs, n, ag, 256);
+    stats__resolve(recs, n, &p);
+    rd->agency_of[rd->npersons] = UINT32_MAX;
     rd->persons[rd->npersons++] = p;
     /* the person's agencies, for the agency pairs (only when several) */
     if (na > 1) {
@@ -243,182 +320,85 @@ static void flush_person(struct reader *rd)
             rd->agency_lists =
                 xrealloc(rd->agency_lists, rd->agency_lists_alloc * sizeof(*rd->agency_lists));
         }
+        rd->agency_of[rd->npersons - 1] = (uint32_t)rd->agency_lists_len;
         rd->agency_lists[rd->agency_lists_len++] = (uint32_t)na;
         for (k = 0; k < na; k++)
             rd->agency_lists[rd->agency_lists_len++] = ag[k];
-    } else {
-        rd->agency_of[rd->npersons - 1] = UINT32_MAX;
-    }
-    rd->nrecs = 0;
-}
-
-/* The dense number of a large person number: open addressing, linear probing. */
-static void person_table_grow(struct reader *rd, size_t n)
-{
-    struct pslot *old = rd->pslot;
-    size_t oldn = rd->pslots, k, i;
-
-    rd->pslot = xmalloc(n * sizeof(*rd->pslot));
-    for (k = 0; k < n; k++)
-        rd->pslot[k].dense = UINT32_MAX;
-    rd->pslots = n;
-    for (k = 0; k < oldn; k++) {
-        if (old[k].dense == UINT32_MAX)
-            continue;
-        i = (size_t)(((uint64_t)old[k].person * 0x9e3779b97f4a7c15ull) >> 20) & (n - 1);
-        while (rd->pslot[i].dense != UINT32_MAX)
-            i = (i + 1) & (n - 1);
-        rd->pslot[i] = old[k];
-    }
-    free(old);
-}
-
-static uint32_t person_lookup(struct reader *rd, int64_t person)
-{
-    size_t mask, i;
-    if (rd->npersons_seen * 2 + 2 > rd->pslots) {
-        size_t n = rd->pslots ? rd->pslots * 2 : 1u << 16;
-        while (n < rd->expected_persons * 2 + 2)
-            n *= 2; /* sized for the run at once */
-        person_table_grow(rd, n);
-    }
-    mask = rd->pslots - 1;
-    i = (size_t)(((uint64_t)person * 0x9e3779b97f4a7c15ull) >> 20) & mask;
-    for (;;) {
-        struct pslot *sl = &rd->pslot[i];
-        if (sl->dense == UINT32_MAX) {
-            sl->person = person;
-            sl->dense = (uint32_t)rd->npersons_seen++;
-            return sl->dense;
-        }
-        if (sl->person == person)
-            return sl->dense;
-        i = (i + 1) & mask;
     }
 }
 
-static int on_member(int64_t person, const struct store_hub_record *r, void *arg)
+/* Count one record of the run into the record-level tables. */
+static void count_record(struct reader *rd, const struct stats__rec *rec)
 {
-    struct reader *rd = arg;
-    struct stats__rec *rec;
-    uint32_t agency;
-    uint64_t dense;
-
-    if (person >= 0 && (uint64_t)person < rd->direct_max) {
-        /* person numbers are small (the usual case): a direct table */
-        if ((size_t)person >= rd->direct_alloc) {
-            size_t old = rd->direct_alloc, k;
-            rd->direct_alloc = ((size_t)person + 1) * 2;
-            if (rd->direct_alloc > rd->direct_max)
-                rd->direct_alloc = rd->direct_max;
-            rd->direct = xrealloc(rd->direct, rd->direct_alloc * sizeof(uint32_t));
-            for (k = old; k < rd->direct_alloc; k++)
-                rd->direct[k] = UINT32_MAX;
-        }
-        if (rd->direct[person] == UINT32_MAX)
-            rd->direct[person] = (uint32_t)rd->npersons_seen++;
-        dense = rd->direct[person];
-    } else {
-        dense = person_lookup(rd, person);
-    }
-    if (rd->nall == rd->all_alloc) {
-        rd->all_alloc = rd->all_alloc ? rd->all_alloc * 2 : 65536;
-        rd->all = xrealloc(rd->all, rd->all_alloc * sizeof(*rd->all));
-        rd->all_person = xrealloc(rd->all_person, rd->all_alloc * sizeof(*rd->all_person));
-    }
-    /* agencies by submission, cached */
-    if (r->submission_id >= 0 && (size_t)r->submission_id < rd->sub_alloc &&
-        rd->sub_agency[r->submission_id] != UINT32_MAX) {
-        agency = rd->sub_agency[r->submission_id];
-    } else {
-        agency = agency_number(rd, r->agency);
-        if (r->submission_id >= 0 && r->submission_id < 1000000) {
-            size_t need = (size_t)r->submission_id + 1, k;
-            if (need > rd->sub_alloc) {
-                rd->sub_agency = xrealloc(rd->sub_agency, need * 2 * sizeof(uint32_t));
-                for (k = rd->sub_alloc; k < need * 2; k++)
-                    rd->sub_agency[k] = UINT32_MAX;
-                rd->sub_alloc = need * 2;
-            }
-            rd->sub_agency[r->submission_id] = agency;
-        }
-    }
-    rd->all_person[rd->nall] = (uint32_t)dense;
-    rec = &rd->all[rd->nall++];
-    stats__rec_from_hub(r, agency, rec);
-    rd->records++;
-
-    if (rd->want_records && (rd->year == 0 || rec->year == rd->year)) {
-        int sx = rec->sex == 'F'   ? STATS_SEX_FEMALE
-                 : rec->sex == 'M' ? STATS_SEX_MALE
-                 : rec->sex == 'X' ? STATS_SEX_OTHER
-                                   : STATS_SEX_UNKNOWN;
-        int ag = rec->age == 'C'   ? STATS_AGE_CHILD
-                 : rec->age == 'A' ? STATS_AGE_ADULT
-                                   : STATS_AGE_UNKNOWN;
-        int form = codes_form_primary(rec->forms);
-        int y = rec->year >= YEAR_BASE && rec->year < YEAR_BASE + NYEARS - 1 ? rec->year - YEAR_BASE
-                                                                             : NYEARS - 1;
-        rd->rec_sex_age[sx][ag]++;
-        rd->rec_form[form < 0 ? CODES_NFORMS : form]++;
-        rd->rec_year[y]++;
-        if (agency >= rd->rec_agency_alloc) {
-            size_t old = rd->rec_agency_alloc;
-            rd->rec_agency_alloc = ((size_t)agency + 1) * 2;
-            rd->rec_agency = xrealloc(rd->rec_agency, rd->rec_agency_alloc * sizeof(int64_t));
-            memset(rd->rec_agency + old, 0, (rd->rec_agency_alloc - old) * sizeof(int64_t));
-        }
-        rd->rec_agency[agency]++;
-    }
-    return 0;
+    int sx = rec->sex == 'F'   ? STATS_SEX_FEMALE
+             : rec->sex == 'M' ? STATS_SEX_MALE
+             : rec->sex == 'X' ? STATS_SEX_OTHER
+                               : STATS_SEX_UNKNOWN;
+    int ag = rec->age == 'C' ? STATS_AGE_CHILD : rec->age == 'A' ? STATS_AGE_ADULT : STATS_AGE_UNKNOWN;
+    int form = codes_form_primary(rec->forms);
+    int y = rec->year >= YEAR_BASE && rec->year < YEAR_BASE + NYEARS - 1 ? rec->year - YEAR_BASE
+                                                                         : NYEARS - 1;
+    if (rd->year != 0 && rec->year != rd->year)
+        return;
+    rd->rec_sex_age[sx][ag]++;
+    rd->rec_form[form < 0 ? CODES_NFORMS : form]++;
+    rd->rec_year[y]++;
+    rd->rec_agency[rec->agency]++;
 }
 
 /*
- * Group the records by person (a counting sort: records are scattered to their
- * person's slice, written in random order but read in order, which is cheaper than
- * the other way round) and resolve every person on its slice in place.
+ * Resolve every person from its members (in person order, each person's records
+ * gathered from raw[] by id). A member whose record is missing is skipped, and a
+ * person with no record left is not counted.
  */
+#define PREFETCH_AHEAD 24
+
 static void resolve_all(struct reader *rd)
 {
-    size_t np = rd->npersons_seen, i;
-    size_t *start = big_alloc((np + 1) * sizeof(size_t));
-    struct stats__rec *sorted = big_alloc((rd->nall + 1) * sizeof(*sorted));
-    struct stats__rec *keep_recs = rd->recs;
+    size_t p, k;
 
-    memset(start, 0, (np + 1) * sizeof(size_t));
-    for (i = 0; i < rd->nall; i++)
-        start[rd->all_person[i] + 1]++;
-    for (i = 0; i < np; i++)
-        start[i + 1] += start[i];
-    for (i = 0; i < rd->nall; i++)
-        sorted[start[rd->all_person[i]]++] = rd->all[i];
-    free(rd->all);
-    rd->all = NULL;
-    /* start[p] is now the end of person p's slice */
-    for (i = 0; i < np; i++) {
-        size_t b = i == 0 ? 0 : start[i - 1];
-        rd->recs = sorted + b;
-        rd->nrecs = start[i] - b;
-        flush_person(rd);
+    rd->pstart[rd->npersons_read] = (uint32_t)rd->nmembers;
+    rd->persons = big_alloc((rd->npersons_read + 1) * sizeof(*rd->persons));
+    rd->agency_of = big_alloc((rd->npersons_read + 1) * sizeof(*rd->agency_of));
+    rd->agency_used = xcalloc(rd->nagencies + 1, sizeof(bool));
+    if (rd->want_records)
+        rd->rec_agency = xcalloc(rd->nagencies + 1, sizeof(int64_t));
+    for (p = 0; p < rd->npersons_read; p++) {
+        size_t b = rd->pstart[p], e = rd->pstart[p + 1], n = 0;
+        if (e - b > rd->recs_alloc) {
+            rd->recs_alloc = (e - b) * 2;
+            rd->recs = xrealloc(rd->recs, rd->recs_alloc * sizeof(*rd->recs));
+        }
+        for (k = b; k < e; k++) {
+            const struct stats__raw *raw = &rd->raw[rd->moff[k]];
+            /* the records are scattered: ask for one well ahead (a miss each, otherwise) */
+            if (k + PREFETCH_AHEAD < rd->nmembers)
+                __builtin_prefetch(&rd->raw[rd->moff[k + PREFETCH_AHEAD]]);
+            if (raw->sex == 0)
+                continue; /* no such record */
+            stats__rec_from_raw(raw, rd->lo + rd->moff[k], &rd->recs[n]);
+            rd->agency_used[raw->agency] = true;
+            if (rd->want_records)
+                count_record(rd, &rd->recs[n]);
+            n++;
+        }
+        if (n > 0)
+            flush_person(rd, rd->recs, n);
     }
-    rd->recs = keep_recs;
-    rd->nrecs = 0;
-    free(sorted);
-    free(start);
 }
 
 static void reader_release(struct reader *rd)
 {
     size_t i;
+    free(rd->raw);
+    free(rd->moff);
+    free(rd->pstart);
     free(rd->recs);
-    free(rd->all);
-    free(rd->all_person);
     free(rd->sub_agency);
-    free(rd->direct);
-    free(rd->pslot);
     free(rd->persons);
     free(rd->agency_of);
     free(rd->agency_lists);
+    free(rd->agency_used);
     for (i = 0; i < rd->nagencies; i++)
         free(rd->agency_names[i]);
     free(rd->agency_names);
@@ -435,6 +415,27 @@ static const char *const sex_labels[STATS_NSEX] = {"Female", "Male", "Other",
 static const char *const age_codes[STATS_NAGE] = {"C", "A", "U"};
 static const char *const age_labels[STATS_NAGE] = {"Child (under 18)", "Adult (18 or over)",
                                                    "Unknown (not recorded)"};
+static const char *const group_codes[STATS_NGROUPS] = {
+    "WOMEN", "MEN", "GIRLS", "BOYS", "OTHER_SEX", "SEX_UNKNOWN", "AGE_UNKNOWN"};
+static const char *const group_labels[STATS_NGROUPS] = {
+    "Women (female, 18 or over)", "Men (male, 18 or over)",
+    "Girls (female, under 18)",   "Boys (male, under 18)",
+    "Other sex (any age)",        "Sex not recorded (any age)",
+    "Age not recorded (female or male)"};
+
+enum stats_group stats_group_of(unsigned s, unsigned a)
+{
+    if (s == STATS_SEX_OTHER)
+        return STATS_GROUP_OTHER_SEX;
+    if (s != STATS_SEX_FEMALE && s != STATS_SEX_MALE)
+        return STATS_GROUP_SEX_UNKNOWN;
+    if (a == STATS_AGE_ADULT)
+        return s == STATS_SEX_FEMALE ? STATS_GROUP_WOMEN : STATS_GROUP_MEN;
+    if (a == STATS_AGE_CHILD)
+        return s == STATS_SEX_FEMALE ? STATS_GROUP_GIRLS : STATS_GROUP_BOYS;
+    return STATS_GROUP_AGE_UNKNOWN;
+}
+
 static const char *const flow_codes[STATS_NFLOW] = {"DOMESTIC", "INTRA", "TRANS", "unknown"};
 static const char *const flow_labels[STATS_NFLOW] = {
     "Domestic (detected in the country of citizenship)",
@@ -748,13 +749,20 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
     }
 
     /* by sex and age group */
-    t = stats__table_add(r, "sex_age",
-                         "Detected victims by sex and age group (women, men, girls, boys)",
-                         "persons", "sex", "age group", STATS_NSEX, STATS_NAGE, 1);
+    t = stats__table_add(r, "sex_age", "Detected victims by sex and age group", "persons", "sex",
+                         "age group", STATS_NSEX, STATS_NAGE, 1);
     for (k = 0; k < STATS_NSEX; k++)
         stats__cat_set(&t->rows[k], sex_codes[k], sex_labels[k]);
     for (k = 0; k < STATS_NAGE; k++)
         stats__cat_set(&t->cols[k], age_codes[k], age_labels[k]);
+    /* the same persons by group: women, men, girls, boys, then the others */
+    t = stats__table_add(r, "sex_age_groups",
+                         "Detected victims by group of sex and age: women, men, girls and boys, "
+                         "then the persons of other or unrecorded sex or age",
+                         "persons", "group of sex and age", NULL, STATS_NGROUPS, 0, 1);
+    for (k = 0; k < STATS_NGROUPS; k++)
+        stats__cat_set(&t->rows[k], group_codes[k], group_labels[k]);
+    t->headline = STATS_GROUP_HEADLINE;
 
     /* forms */
     t = stats__table_add(r, "form",
@@ -811,7 +819,8 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
     /* count */
     {
         struct stats_table *tt = stats_find(r, "total"), *ty = stats_find(r, "year"),
-                           *tsa = stats_find(r, "sex_age"), *tf = stats_find(r, "form"),
+                           *tsa = stats_find(r, "sex_age"), *tsg = stats_find(r, "sex_age_groups"),
+                           *tf = stats_find(r, "form"),
                            *tfa = stats_find(r, "form_all"), *ti = stats_find(r, "iccs"),
                            *tfc = stats_find(r, "flow_class"),
                            *tag = stats_find(r, "agencies_per_person");
@@ -827,6 +836,7 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
             else
                 ty->v[stats_at(ty, ny, 0)]++; /* unknown, or outside a fixed range */
             tsa->v[stats_at(tsa, p->sex, p->age)]++;
+            tsg->v[stats_at(tsg, stats_group_of(p->sex, p->age), 0)]++;
             tf->v[stats_at(tf, p->form < 0 ? CODES_NFORMS : (size_t)p->form, 0)]++;
             if (p->forms == 0)
                 tfa->v[stats_at(tfa, CODES_NFORMS, 0)]++;
@@ -860,6 +870,7 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
         stats__table_margins(tt);
         stats__table_margins(ty);
         stats__table_margins(tsa);
+        stats__table_margins(tsg);
         stats__table_margins(tf);
         stats__table_margins(tfa);
         stats__table_margins(ti);
@@ -941,10 +952,17 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
     free(det);
 }
 
+static const char *const *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(sort_names[*(const size_t *)a], sort_names[*(const size_t *)b]);
+}
+
 static void record_tables(struct stats_result *r, const struct reader *rd)
 {
     struct stats_table *t;
-    size_t k, i, first = NYEARS, last = 0;
+    size_t k, i, first = NYEARS, last = 0, *order = NULL;
 
     t = stats__table_add(r, "records_sex_age",
                          "Records (not persons) by sex and age group as each record states them",
@@ -991,20 +1009,34 @@ static void record_tables(struct stats_result *r, const struct reader *rd)
     t->v[stats_at(t, t->nrows - 1, 0)] = rd->rec_year[NYEARS - 1];
     stats__table_margins(t);
 
-    t = stats__table_add(r, "records_agency", "Records by agency", "records", "agency", NULL,
-                         rd->nagencies, 0, 0);
-    for (i = 0; i < rd->nagencies; i++) {
-        stats__cat_set(&t->rows[i], rd->agency_names[i], rd->agency_names[i]);
-        t->v[stats_at(t, i, 0)] = i < rd->rec_agency_alloc ? rd->rec_agency[i] : 0;
+    /* the agencies with records in the run, by name */
+    order = xmalloc((rd->nagencies + 1) * sizeof(*order));
+    for (i = 0, k = 0; i < rd->nagencies; i++) {
+        if (rd->agency_used[i])
+            order[k++] = i;
+    }
+    sort_names = (const char *const *)rd->agency_names;
+    qsort(order, k, sizeof(*order), by_name);
+    sort_names = NULL;
+    t = stats__table_add(r, "records_agency", "Records by agency", "records", "agency", NULL, k, 0,
+                         0);
+    for (i = 0; i < k; i++) {
+        stats__cat_set(&t->rows[i], rd->agency_names[order[i]], rd->agency_names[order[i]]);
+        t->v[stats_at(t, i, 0)] = rd->rec_agency[order[i]];
     }
     stats__table_margins(t);
+    free(order);
 }
 
+#include <time.h>
+static double tnow(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec/1e9;}
 int stats_compute(struct store *s, const struct stats_options *o, bool dp_lists,
                   struct stats_result *out, struct err *e)
 {
     struct store_link_run run;
+    struct store_run_reader cb;
     struct reader rd;
+    size_t i;
     int rc;
 
     stats_result_init(out);
@@ -1023,35 +1055,41 @@ int stats_compute(struct store *s, const struct stats_options *o, bool dp_lists,
     snprintf(out->run_created_at, sizeof(out->run_created_at), "%s", run.created_at);
     snprintf(out->run_method, sizeof(out->run_method), "%s", run.method);
     /* sized from the run's own counts, so that nothing grows while reading */
-    rd.all_alloc = run.nrecords > 0 && run.nrecords < 100000000 ? (size_t)run.nrecords + 1 : 0;
-    if (rd.all_alloc > 0) {
-        rd.all = big_alloc(rd.all_alloc * sizeof(*rd.all));
-        rd.all_person = big_alloc(rd.all_alloc * sizeof(*rd.all_person));
-    }
-    if (run.npersons > 0 && run.npersons < 100000000) {
-        size_t k;
-        /* person numbers 0..npersons (the usual numbering) need no growing */
-        rd.direct_alloc = (size_t)run.npersons + 2;
-        rd.direct = big_alloc(rd.direct_alloc * sizeof(uint32_t));
-        for (k = 0; k < rd.direct_alloc; k++)
-            rd.direct[k] = UINT32_MAX;
-        rd.persons_alloc = (size_t)run.npersons + 1;
-        rd.persons = big_alloc(rd.persons_alloc * sizeof(*rd.persons));
-        rd.agency_of = big_alloc(rd.persons_alloc * sizeof(*rd.agency_of));
+    if (run.nrecords < 100000000 && run.npersons < 100000000) {
+        rd.expected_members = (size_t)run.nrecords;
         rd.expected_persons = (size_t)run.npersons;
     }
-    rd.direct_max = (size_t)(run.nrecords < 100000000 ? run.nrecords : 100000000) * 4 + 1000000;
-    rc = store_run_scan(s, run.id, on_member, &rd, e);
+    memset(&cb, 0, sizeof(cb));
+    cb.submission = on_submission;
+    cb.begin = on_begin;
+    cb.record = on_record;
+    cb.member = on_member;
+    cb.arg = &rd;
+    double T0 = tnow();
+    rc = store_run_read(s, run.id, &cb, e);
+    double T1 = tnow();
+    if (rc == ERR_TOOBIG)
+        rc = err_set(e, rc, "the record ids of link run %lld span more than 2^32 ids",
+                     (long long)run.id);
     if (rc < 0)
         goto out;
     resolve_all(&rd);
+    double T2 = tnow();
     out->dp_fixed_lists = dp_lists;
-    out->nagencies = rd.nagencies;
+    for (i = 0; i < rd.nagencies; i++)
+        out->nagencies += rd.agency_used[i];
     person_tables(out, &rd, o, dp_lists);
     if (rd.want_records)
         record_tables(out, &rd);
+    double T3 = tnow();
     if (!dp_lists)
         agency_pairs(out, &rd, o->year);
+    if (getenv("STIME")) fprintf(stderr, "scan %.3f resolve %.3f tables %.3f pairs %.3f\n", T1-T0, T2-T1, T3-T2, tnow()-T3);
+    if (o->keep_persons) {
+        out->person_list = rd.persons;
+        out->nperson_list = rd.npersons;
+        rd.persons = NULL;
+    }
 out:
     reader_release(&rd);
     if (rc < 0)

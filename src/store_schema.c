@@ -226,7 +226,7 @@ static const char migration_3[] = "CREATE TABLE encodings(\n"
  * inserts the release (store_release_add), so a release never exists without its
  * debit nor a debit without its release. Amounts are whole nano-epsilon. The index
  * hub_records_stats covers every column statistics read, in id order, so that they
- * scan it instead of the records with their CLKs (store_run_scan).
+ * scan it instead of the records with their CLKs (store_run_read).
  */
 static const char migration_4[] =
     "CREATE TABLE budgets(\n"

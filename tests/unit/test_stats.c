@@ -547,6 +547,83 @@ static void test_sdc_regions_joint(void **state)
     hubfx_close(&fx);
 }
 
+/*
+ * Women, men, girls and boys under suppression, on synth data (1500 persons met by
+ * 12 agencies). The old design published the 2-D table sex x age: the small cells
+ * "male, age not recorded" (13) and "female, age not recorded" (8) each forced a
+ * secondary suppression in their row, and the cheapest cells there were the boys
+ * (248) and the girls (291). The groups table keeps all four, at K = 11 where no
+ * group is small and at K = 40 where "age not recorded" (21) is, and stays safe.
+ */
+static void test_sdc_groups_keep_boys(void **state)
+{
+    struct hubfx fx;
+    struct fx_synth fs;
+    struct stats_result exact, r;
+    struct stats_options o;
+    struct err e;
+    struct stats_table *sa;
+    const struct stats_table *g, *gx;
+    static const unsigned ks[] = {11, 40};
+    size_t i, k;
+    (void)state;
+
+    assert_int_equal(hubfx_open(&fx, "stats-boys"), 0);
+    assert_int_equal(fx_from_synth(&fx, &fs, 1500, 12, 20261128), 0);
+    assert_int_equal(hubfx_commit(&fx), 0);
+    stats_options_init(&o);
+    assert_int_equal(stats_compute(fx.s, &o, false, &exact, &e), 0);
+    gx = stats_find(&exact, "sex_age_groups");
+    assert_non_null(gx);
+    assert_int_equal(gx->headline, STATS_GROUP_HEADLINE);
+    /* the groups add up to the sex x age table */
+    sa = stats_find(&exact, "sex_age");
+    assert_int_equal(gx->v[stats_at(gx, STATS_GROUP_BOYS, 0)],
+                     sa->v[stats_at(sa, STATS_SEX_MALE, STATS_AGE_CHILD)]);
+    assert_int_equal(gx->v[stats_at(gx, STATS_GROUP_AGE_UNKNOWN, 0)],
+                     sa->v[stats_at(sa, STATS_SEX_FEMALE, STATS_AGE_UNKNOWN)] +
+                         sa->v[stats_at(sa, STATS_SEX_MALE, STATS_AGE_UNKNOWN)]);
+    assert_int_equal(gx->v[stats_at(gx, STATS_GROUP_SEX_UNKNOWN, 0)],
+                     sa->v[stats_at(sa, STATS_SEX_UNKNOWN, STATS_NAGE)]);
+    assert_int_equal(gx->v[stats_at(gx, STATS_NGROUPS, 0)], (int64_t)exact.persons);
+
+    for (k = 0; k < sizeof(ks) / sizeof(ks[0]); k++) {
+        /* the old design: the 2-D table, protected as it was, loses the boys */
+        struct stats_table *old = NULL;
+        size_t nsup = 0;
+        assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+        old = stats_find(&r, "sex_age");
+        stats_sdc_table(old, ks[k]);
+        assert_int_equal(stats_audit_table(old, 1), 0);
+        assert_true(old->v[stats_at(old, STATS_SEX_MALE, STATS_AGE_CHILD)] >= 100);
+        assert_int_not_equal(old->status[stats_at(old, STATS_SEX_MALE, STATS_AGE_CHILD)],
+                             STATS_SHOWN);
+        stats_result_release(&r);
+
+        /* the new one: sex_age is not published, the four groups are, and nothing leaks */
+        assert_int_equal(stats_compute(fx.s, &o, false, &r, &e), 0);
+        stats_sdc_apply(&r, ks[k]);
+        assert_null(stats_find(&r, "sex_age"));
+        g = stats_find(&r, "sex_age_groups");
+        assert_non_null(g);
+        for (i = 0; i < STATS_GROUP_HEADLINE; i++) {
+            assert_true(g->v[stats_at(g, i, 0)] >= (int64_t)ks[k]);
+            assert_int_equal(g->status[stats_at(g, i, 0)], STATS_SHOWN);
+            assert_int_equal(g->v[stats_at(g, i, 0)], gx->v[stats_at(gx, i, 0)]);
+        }
+        for (i = STATS_GROUP_HEADLINE; i < STATS_NGROUPS; i++)
+            nsup += g->status[stats_at(g, i, 0)] != STATS_SHOWN;
+        /* K = 40: age not recorded (21) is small, and another small group protects it */
+        assert_int_equal(nsup, ks[k] == 40 ? 2 : 0);
+        check_sdc(&exact, &r, ks[k]);
+        assert_int_equal(stats_sdc_audit(&r), 0);
+        stats_result_release(&r);
+    }
+    stats_result_release(&exact);
+    fx_synth_release(&fs);
+    hubfx_close(&fx);
+}
+
 static void test_csv_and_json_shapes(void **state)
 {
     struct hubfx fx;
@@ -574,10 +651,22 @@ static void test_csv_and_json_shapes(void **state)
     fclose(f);
     assert_non_null(strstr(buf, "table,row_code,row_label,col_code,col_label,value,status,unit\n"));
     /* one person: every non-zero count is suppressed, zeros are published */
-    assert_non_null(strstr(buf, "sex_age,F,Female,C,Child (under 18),,suppressed,persons\n"));
-    assert_non_null(strstr(buf, "sex_age,M,Male,C,Child (under 18),0,,persons\n"));
+    assert_non_null(
+        strstr(buf, "sex_age_groups,GIRLS,\"Girls (female, under 18)\",,,,suppressed,persons\n"));
+    assert_non_null(
+        strstr(buf, "sex_age_groups,BOYS,\"Boys (male, under 18)\",,,0,,persons\n"));
+    assert_null(strstr(buf, "\nsex_age,")); /* the 2-D table is not published under --sdc */
+    /* primary and secondary suppressions look the same */
+    assert_null(strstr(buf, "primary"));
+    assert_null(strstr(buf, "secondary"));
     free(buf);
     j = stats_to_json(&r);
+    {
+        char *text = json_dumps(j, JSON_COMPACT);
+        assert_null(strstr(text, "primary"));
+        assert_null(strstr(text, "secondary"));
+        free(text);
+    }
     assert_true(json_is_null(json_object_get(j, "persons")));
     t = json_array_get(json_object_get(j, "tables"), 0);
     assert_string_equal(json_string_value(json_object_get(t, "name")), "total");
@@ -598,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_tables_small_hub),
         cmocka_unit_test(test_synth_ground_truth),
         cmocka_unit_test(test_sdc_regions_joint),
+        cmocka_unit_test(test_sdc_groups_keep_boys),
         cmocka_unit_test(test_csv_and_json_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
