@@ -35,6 +35,7 @@ static const struct cli_command commands[] = {
     {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
     {"status", "show what a store holds; check its integrity", cli__run_status},
     {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
+    {"link", "link records of the same person across agencies (CLKs, Dice)", cli__run_link},
     {"synth", "write synthetic multi-agency case files with ground truth", cli__run_synth},
     {"version", "print the version", cli__run_version},
 };

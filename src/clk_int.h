@@ -92,9 +92,11 @@ struct clk__feature {
     char *replace_with; /* the sentinel itself when replaceWith is absent */
     size_t replace_len;
 
-    /* extension */
+    /* extensions */
     bool has_norm;
     struct norm_rules norm;
+    bool has_keys_of; /* CLK_KEYS_OF_KEY: hash with the keys of feature keys_of */
+    size_t keys_of;   /* an earlier feature, not ignored, with the same hash type */
 };
 
 struct clk_schema {

@@ -654,6 +654,25 @@ static int parse_feature(struct clk_schema *s, size_t i, const json_t *obj, stru
         if (rc < 0)
             return rc;
     }
+    v = json_object_get(obj, CLK_KEYS_OF_KEY);
+    if (v != NULL && !f->ignored) {
+        const char *other = NULL;
+        size_t olen = 0, j;
+        subpath(p, path, CLK_KEYS_OF_KEY);
+        if (get_string(v, p, &other, &olen, e) < 0)
+            return ERR_INVALID;
+        for (j = 0; j < i; j++) {
+            if (!s->features[j].ignored && strlen(s->features[j].identifier) == olen &&
+                memcmp(s->features[j].identifier, other, olen) == 0)
+                break;
+        }
+        if (j == i)
+            return bad(e, p, "must name an earlier feature that is not ignored");
+        if (s->features[j].hash != f->hash)
+            return bad(e, p, "must name a feature with the same hash type");
+        f->has_keys_of = true;
+        f->keys_of = j;
+    }
     return 0;
 }
 

@@ -203,6 +203,42 @@ int store_hub_record_each(struct store *s,
     return rc;
 }
 
+int store_submission_each(struct store *s,
+                          int (*fn)(int64_t id, const struct store_submission *sub,
+                                    uint64_t nrecords, void *arg),
+                          void *arg, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, agency, schema_hash, clk_bits, encoder, created_at, "
+                           "nrecords FROM submissions WHERE superseded_by IS NULL ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store__db_err(s, e, "cannot read submissions");
+    for (;;) {
+        struct store_submission sub;
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store__db_err(s, e, "cannot read submissions");
+            break;
+        }
+        memset(&sub, 0, sizeof(sub));
+        sub.agency = (const char *)sqlite3_column_text(st, 1);
+        sub.schema_hash = (const char *)sqlite3_column_text(st, 2);
+        sub.clk_bits = (unsigned)sqlite3_column_int(st, 3);
+        sub.encoder = (const char *)sqlite3_column_text(st, 4);
+        sub.created_at = (const char *)sqlite3_column_text(st, 5);
+        rc = fn(sqlite3_column_int64(st, 0), &sub, (uint64_t)sqlite3_column_int64(st, 6), arg);
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_hub_count(struct store *s, uint64_t *nsubmissions, uint64_t *nrecords, struct err *e)
 {
     sqlite3_stmt *st = NULL;
