@@ -10,10 +10,13 @@
  *
  *   - greedy 1-1 (two sources): pairs in decreasing score order; a pair is
  *     accepted when neither of its records is matched yet;
- *   - grouping (any number of sources): pairs in decreasing score order join
- *     groups, but a group never holds two records of one source unless every two
- *     records of that source in it pass the stricter within-source ("agency")
- *     threshold with each other (re-registrations of one person in one agency).
+ *   - grouping (any number of sources): pairs in decreasing score order join the
+ *     groups of their records when enough of the couples of records across the two
+ *     groups reach their threshold: couples of one source (an agency's
+ *     re-registrations of one person) the stricter within-source threshold
+ *     max(T, T2), couples of two sources T; "enough" is at least one and at least
+ *     `support` percent of each kind, so no single bridging pair chains different
+ *     people together.
  *
  * Every record ends in exactly one person; persons are numbered 0, 1, ... in the
  * order of their first record. The result does not depend on the number of
@@ -47,8 +50,8 @@
 struct err;
 
 /* The default thresholds (measured; see docs/LINKAGE.md) as text, for dice_threshold_parse. */
-#define LINK_DEFAULT_THRESHOLD        "0.76"
-#define LINK_DEFAULT_AGENCY_THRESHOLD "0.76"
+#define LINK_DEFAULT_THRESHOLD        "0.73"
+#define LINK_DEFAULT_AGENCY_THRESHOLD "0.73"
 /* The default support of a merge, in percent (link_opts.support). */
 #define LINK_DEFAULT_SUPPORT 50
 
@@ -67,7 +70,7 @@ enum link_blocking {
 };
 
 /* Defaults for LSH blocking: bands, and bits sampled per band (measured, docs/LINKAGE.md). */
-#define LINK_LSH_DEFAULT_BANDS 24
+#define LINK_LSH_DEFAULT_BANDS 48
 #define LINK_LSH_DEFAULT_BITS  24
 #define LINK_LSH_MAX_BANDS     1024
 #define LINK_LSH_MAX_BITS      64
@@ -205,8 +208,8 @@ struct link_diag {
     uint64_t sources;
     uint64_t pairs[LINK_DIAG_BINS];  /* candidate pairs by score (both kinds) */
     uint64_t within[LINK_DIAG_BINS]; /* of which within one source (grouping only) */
-    uint64_t best[LINK_DIAG_BINS];   /* records by their best score with another source
-                                        (or, with one source, with another record) */
+    uint64_t best[LINK_DIAG_BINS];   /* records by their best score in any candidate pair
+                                        (1-1: with the other source only) */
     uint64_t no_candidate;           /* records with no pair at or above the floor */
     uint64_t persons[LINK_DIAG_BINS]; /* persons found at threshold k/100, k >= first_bin */
     uint64_t cand[LINK_DIAG_CAND_BINS]; /* records by their number of candidates at T */

@@ -8,15 +8,18 @@
  * bands; compared pairs that pass their threshold are kept. Two CLKs that agree on
  * a fraction f of their bits share a band's key with probability about f^K, so
  * over B bands a pair is found with probability 1 - (1 - f^K)^B: near 1 for true
- * matches (f above 0.95 for Dice above 0.85 at the usual fill), tiny for unrelated
- * records (f near 0.55). Pairs are missed, unlike in the exact search: bench/linkage
+ * matches (f above 0.9 for Dice above 0.75 at a fill of 0.2), small for unrelated
+ * records (f = fill^2 + (1 - fill)^2). Pairs are missed, unlike in the exact search: bench/linkage
  * and bench/link-scale measure how many, against the exact search, in the same run.
  *
- * Work per band: compute the keys (records with an empty CLK never pass and are
- * left out), radix-sort them, and compare every two records of each run of equal
- * keys. Bands are shared among threads; every thread keeps its own pairs, and at
- * the end all are sorted by (a, b) and duplicates (a pair found in several bands)
- * dropped, so the result does not depend on the schedule.
+ * Work: first every record's key in every band (records with an empty CLK never
+ * pass and are left out); then per band, radix-sort the keys and compare every two
+ * records of each run of equal keys, unless they share a key in an earlier band
+ * too: each pair is compared once, in the first band it shares, so nothing is
+ * compared or stored twice however many bands a close pair shares. Bands are
+ * shared among threads; every thread keeps its own pairs, and at the end all are
+ * sorted by (a, b), so the result does not depend on the schedule. Memory: the
+ * keys (n x B x 4 bytes for K <= 32) and the distinct pairs found.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -43,6 +46,8 @@ struct lsh {
     const struct dice_threshold *cross;
     const struct dice_threshold *same;
     uint32_t *positions; /* bands * bits */
+    uint32_t *key32;     /* bits <= 32: the key of record g in band j at g * bands + j */
+    uint64_t *key64;     /* bits > 32: the same, 64 bits wide (one of the two is NULL) */
     uint32_t *pop;       /* n popcounts */
     uint32_t *live;      /* records with a non-empty CLK */
     size_t nlive;
@@ -60,6 +65,8 @@ struct worker {
     uint64_t comparisons;
     struct keyed *keys;
     struct keyed *tmp;
+    uint64_t *scratch;   /* the CLKs of one run of equal keys, side by side */
+    size_t scratch_rows;
 };
 
 static uint64_t splitmix(uint64_t *state)
@@ -115,28 +122,96 @@ static void radix_sort(struct keyed *v, struct keyed *tmp, size_t n, unsigned bi
     }
 }
 
-/* Compare every two records of keys[lo..hi). */
-static void compare_run(struct worker *w, const struct keyed *keys, size_t lo, size_t hi)
+/* The key of record g in band j. */
+static uint64_t band_key(const struct lsh *l, uint32_t g, unsigned j)
+{
+    size_t at = (size_t)g * l->o->lsh_bands + j;
+
+    return l->key32 != NULL ? l->key32[at] : l->key64[at];
+}
+
+/* Do a and b share their key in a band before `band`? Then that band compares them. */
+static int met_before(const struct lsh *l, uint32_t a, uint32_t b, unsigned band)
+{
+    unsigned j;
+
+    for (j = 0; j < band; j++) {
+        if (band_key(l, a, j) == band_key(l, b, j))
+            return 1;
+    }
+    return 0;
+}
+
+/* Compute every live record's key in every band (so that each pair is compared in
+ * the first band it shares, and only there). */
+static void compute_keys(struct lsh *l)
+{
+    unsigned bands = l->o->lsh_bands, bits = l->o->lsh_bits, j, k;
+    size_t i, cells = st_mult(l->ix->n, bands);
+
+    if (bits <= 32)
+        l->key32 = xcalloc(cells + 1, sizeof(uint32_t));
+    else
+        l->key64 = xcalloc(cells + 1, sizeof(uint64_t));
+    for (i = 0; i < l->nlive; i++) {
+        uint32_t g = l->live[i];
+        const uint64_t *c = link__clk(l->ix, l->sources, g);
+        for (j = 0; j < bands; j++) {
+            const uint32_t *pos = l->positions + (size_t)j * bits;
+            uint64_t key = 0;
+            for (k = 0; k < bits; k++)
+                key |= ((c[pos[k] / 64] >> (pos[k] % 64)) & 1u) << k;
+            if (l->key32 != NULL)
+                l->key32[(size_t)g * bands + j] = (uint32_t)key;
+            else
+                l->key64[(size_t)g * bands + j] = key;
+        }
+    }
+}
+
+/*
+ * Compare every two records of keys[lo..hi). The run's CLKs are first copied next to
+ * each other (records of one key sit anywhere in memory, and a run of m records is
+ * read m times), and a pair whose popcounts alone rule it out is skipped.
+ */
+static void compare_run(struct worker *w, const struct keyed *keys, size_t lo, size_t hi,
+                        unsigned band)
 {
     struct lsh *l = w->l;
-    size_t i, j;
+    size_t words = l->ix->words, m = hi - lo, i, j;
 
-    for (i = lo; i < hi; i++) {
-        uint32_t a = keys[i].g;
-        const uint64_t *ca = link__clk(l->ix, l->sources, a);
-        for (j = i + 1; j < hi; j++) {
-            uint32_t b = keys[j].g;
+    if (m > w->scratch_rows) {
+        w->scratch_rows = m * 2;
+        free(w->scratch);
+        w->scratch = xmalloc(st_mult(st_mult(w->scratch_rows, words), sizeof(uint64_t)));
+    }
+    for (i = 0; i < m; i++)
+        memcpy(w->scratch + i * words, link__clk(l->ix, l->sources, keys[lo + i].g),
+               words * sizeof(uint64_t));
+    for (i = 0; i < m; i++) {
+        uint32_t a = keys[lo + i].g, pa = l->pop[a];
+        const uint64_t *ca = w->scratch + i * words;
+        uint32_t lo_c, hi_c, lo_s = 0, hi_s = 0;
+        dice_window(l->cross, pa, &lo_c, &hi_c);
+        if (l->same != NULL)
+            dice_window(l->same, pa, &lo_s, &hi_s);
+        for (j = i + 1; j < m; j++) {
+            uint32_t b = keys[lo + j].g, pb = l->pop[b];
             const struct dice_threshold *t = l->cross;
             struct dice_pair p;
             if (l->ix->src[a] == l->ix->src[b]) {
-                if (l->same == NULL)
+                if (l->same == NULL || pb < lo_s || pb > hi_s)
                     continue;
                 t = l->same;
+            } else if (pb < lo_c || pb > hi_c) {
+                continue;
             }
+            if (band > 0 && met_before(l, a, b, band))
+                continue;
             p.a = a < b ? a : b;
             p.b = a < b ? b : a;
-            p.common = dice_common(ca, link__clk(l->ix, l->sources, b), l->ix->words);
-            p.sum = l->pop[a] + l->pop[b];
+            p.common = dice_common(ca, w->scratch + j * words, words);
+            p.sum = pa + pb;
             w->comparisons++;
             if (link__passes(t, &p)) {
                 dice_pairs_push(&w->pairs, &p);
@@ -149,25 +224,19 @@ static void compare_run(struct worker *w, const struct keyed *keys, size_t lo, s
 static void do_band(struct worker *w, unsigned band)
 {
     struct lsh *l = w->l;
-    unsigned bits = l->o->lsh_bits, k;
-    const uint32_t *pos = l->positions + (size_t)band * bits;
+    unsigned bits = l->o->lsh_bits;
     size_t i, start;
 
     for (i = 0; i < l->nlive; i++) {
-        uint32_t g = l->live[i];
-        const uint64_t *c = link__clk(l->ix, l->sources, g);
-        uint64_t key = 0;
-        for (k = 0; k < bits; k++)
-            key |= ((c[pos[k] / 64] >> (pos[k] % 64)) & 1u) << k;
-        w->keys[i].key = key;
-        w->keys[i].g = g;
+        w->keys[i].key = band_key(l, l->live[i], band);
+        w->keys[i].g = l->live[i];
     }
     radix_sort(w->keys, w->tmp, l->nlive, bits);
     start = 0;
     for (i = 1; i <= l->nlive; i++) {
         if (i == l->nlive || w->keys[i].key != w->keys[start].key) {
             if (i - start > 1)
-                compare_run(w, w->keys, start, i);
+                compare_run(w, w->keys, start, i, band);
             start = i;
         }
     }
@@ -177,7 +246,7 @@ static void *work(void *arg)
 {
     struct worker *w = arg;
     struct lsh *l = w->l;
-    size_t limit = l->o->max_pairs != 0 ? st_mult(l->o->max_pairs, l->o->lsh_bands) : 0;
+    size_t limit = l->o->max_pairs;
 
     for (;;) {
         unsigned band = atomic_fetch_add(&l->next_band, 1);
@@ -255,6 +324,7 @@ int link__lsh_candidates(const struct link__index *ix, const struct dice_clks *s
         if (pc > 0 || (cross->p == 0 && (same == NULL || same->p == 0)))
             l.live[l.nlive++] = (uint32_t)g;
     }
+    compute_keys(&l);
     nth = thread_count(o);
     w = xcalloc(nth, sizeof(*w));
     th = xcalloc(nth, sizeof(*th));
@@ -288,7 +358,7 @@ int link__lsh_candidates(const struct link__index *ix, const struct dice_clks *s
             dice_pairs_push(out, &w[i].pairs.v[k]);
         stats->comparisons += w[i].comparisons;
     }
-    /* sort what was added and drop pairs found in more than one band */
+    /* sort what was added (each pair was reported once, in its first shared band) */
     {
         struct dice_pairs tail = {out->v + before, out->n - before, out->n - before};
         dice_pairs_sort(&tail);
@@ -317,10 +387,13 @@ out:
         dice_pairs_release(&w[i].pairs);
         free(w[i].keys);
         free(w[i].tmp);
+        free(w[i].scratch);
     }
     free(w);
     free(th);
     free(l.positions);
+    free(l.key32);
+    free(l.key64);
     free(l.pop);
     free(l.live);
     pthread_mutex_destroy(&l.lock);

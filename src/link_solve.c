@@ -154,10 +154,12 @@ void link_pairs_sort(const struct dice_clks *sources, size_t nsources, struct di
 struct groups {
     const struct link__index *ix;
     const struct dice_clks *sources;
-    uint32_t *pop;   /* popcount of each record */
+    uint32_t *pop;    /* popcount of each record */
     uint32_t *parent;
-    uint32_t *next;  /* next member of the same group, NONE at the end */
-    uint32_t *tail;  /* at a root: its last member */
+    uint32_t *next;   /* next member of the same group, NONE at the end */
+    uint32_t *tail;   /* at a root: its last member */
+    uint32_t *size;   /* at a root: its number of records */
+    uint32_t *count;  /* nsources scratch counters, kept at zero between uses */
 };
 
 static void groups_init(struct groups *g, const struct link__index *ix,
@@ -178,10 +180,13 @@ static void groups_init(struct groups *g, const struct link__index *ix,
     g->parent = xmalloc(st_mult(ix->n, sizeof(uint32_t)) + 1);
     g->next = xmalloc(st_mult(ix->n, sizeof(uint32_t)) + 1);
     g->tail = xmalloc(st_mult(ix->n, sizeof(uint32_t)) + 1);
+    g->size = xmalloc(st_mult(ix->n, sizeof(uint32_t)) + 1);
+    g->count = xcalloc(ix->nsources + 1, sizeof(uint32_t));
     for (i = 0; i < ix->n; i++) {
         g->parent[i] = (uint32_t)i;
         g->next[i] = NONE;
         g->tail[i] = (uint32_t)i;
+        g->size[i] = 1;
     }
 }
 
@@ -191,6 +196,8 @@ static void groups_release(struct groups *g)
     free(g->parent);
     free(g->next);
     free(g->tail);
+    free(g->size);
+    free(g->count);
 }
 
 static uint32_t find(struct groups *g, uint32_t x)
@@ -218,6 +225,7 @@ static void join(struct groups *g, uint32_t ra, uint32_t rb)
     g->parent[rb] = ra;
     g->next[g->tail[ra]] = rb;
     g->tail[ra] = g->tail[rb];
+    g->size[ra] += g->size[rb];
 }
 
 /* Does the couple (x, y) reach t? Computed from the CLKs. */
@@ -234,41 +242,144 @@ static int couple_passes(const struct groups *g, uint32_t x, uint32_t y,
     return link__passes(t, &p);
 }
 
-/*
- * May groups ra and rb merge? Every couple of one source across them must be in
- * ok, and at least support percent of the couples of two sources must reach t.
- */
+/* How many of n couples must pass: at least one, and at least support percent. */
+static uint64_t needed(uint64_t n, unsigned support)
+{
+    uint64_t k = (n * support + 99) / 100;
+
+    return n == 0 ? 0 : (k > 0 ? k : 1);
+}
+
 /*
  * May groups ra and rb merge? Of the couples (x in ra, y in rb), those of one
  * source must reach `within` and those of two sources `t`: of each kind (when
- * there is any), at least one couple and at least support percent of them.
+ * there is any), at least one couple and at least support percent of them. The
+ * couples of each kind are counted first (from the sources' counts), so the walk
+ * stops as soon as the answer is known.
  */
-static int may_merge(const struct groups *g, uint32_t ra, uint32_t rb,
-                     const struct dice_threshold *t, const struct dice_threshold *within,
-                     unsigned support)
+static int may_merge(struct groups *g, uint32_t ra, uint32_t rb, const struct dice_threshold *t,
+                     const struct dice_threshold *within, unsigned support)
 {
     const struct link__index *ix = g->ix;
-    uint64_t cross = 0, cross_pass = 0, same = 0, same_pass = 0;
+    uint64_t same = 0, cross, need_same, need_cross, pass_same = 0, pass_cross = 0;
+    uint64_t fail_same = 0, fail_cross = 0;
     uint32_t x, y;
 
-    if (g->next[ra] == NONE && g->next[rb] == NONE)
+    if (g->size[ra] == 1 && g->size[rb] == 1)
         return 1; /* two single records: the pair itself passed */
+    for (x = ra; x != NONE; x = g->next[x])
+        g->count[ix->src[x]]++;
+    for (y = rb; y != NONE; y = g->next[y])
+        same += g->count[ix->src[y]];
+    for (x = ra; x != NONE; x = g->next[x])
+        g->count[ix->src[x]] = 0;
+    cross = (uint64_t)g->size[ra] * g->size[rb] - same;
+    need_same = needed(same, support);
+    need_cross = needed(cross, support);
     for (x = ra; x != NONE; x = g->next[x]) {
         for (y = rb; y != NONE; y = g->next[y]) {
             if (ix->src[x] == ix->src[y]) {
-                same++;
-                same_pass += (uint64_t)couple_passes(g, x, y, within);
+                if (pass_same >= need_same)
+                    continue; /* enough of this kind already */
+                if (couple_passes(g, x, y, within))
+                    pass_same++;
+                else if (++fail_same > same - need_same)
+                    return 0; /* too many failed: cannot reach need_same */
             } else {
-                cross++;
-                cross_pass += (uint64_t)couple_passes(g, x, y, t);
+                if (pass_cross >= need_cross)
+                    continue;
+                if (couple_passes(g, x, y, t))
+                    pass_cross++;
+                else if (++fail_cross > cross - need_cross)
+                    return 0;
             }
+            if (pass_same >= need_same && pass_cross >= need_cross)
+                return 1;
         }
     }
-    if (same > 0 && (same_pass == 0 || same_pass * 100 < (uint64_t)support * same))
-        return 0;
-    if (cross > 0 && (cross_pass == 0 || cross_pass * 100 < (uint64_t)support * cross))
-        return 0;
-    return 1;
+    return pass_same >= need_same && pass_cross >= need_cross;
+}
+
+/*
+ * Refusals remembered: two groups refused once are refused again while neither
+ * has changed. Groups only grow, and a group keeps its root unless it joins a group
+ * with a lower root, so (root, size) names a group's state: an entry (ra, rb, size
+ * of ra, size of rb) still holds when both roots and sizes are unchanged. Without
+ * this, the many pairs between two large groups would each repeat the same check.
+ */
+struct refusal {
+    uint32_t ra, rb; /* ra < rb; ra == rb == NONE: empty slot */
+    uint32_t size_a, size_b;
+};
+
+struct refusals {
+    struct refusal *slot;
+    size_t mask; /* capacity - 1 */
+    size_t used;
+};
+
+static size_t refusal_hash(uint32_t ra, uint32_t rb)
+{
+    uint64_t k = ((uint64_t)ra << 32) | rb;
+
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static void refusals_init(struct refusals *r, size_t cap)
+{
+    size_t i;
+
+    r->slot = xmalloc(st_mult(cap, sizeof(struct refusal)));
+    for (i = 0; i < cap; i++)
+        r->slot[i].ra = r->slot[i].rb = NONE;
+    r->mask = cap - 1;
+    r->used = 0;
+}
+
+static struct refusal *refusal_slot(const struct refusals *r, uint32_t ra, uint32_t rb)
+{
+    size_t i = refusal_hash(ra, rb) & r->mask;
+
+    while (r->slot[i].ra != NONE && (r->slot[i].ra != ra || r->slot[i].rb != rb))
+        i = (i + 1) & r->mask;
+    return &r->slot[i];
+}
+
+static int refused_before(const struct refusals *r, const struct groups *g, uint32_t ra,
+                          uint32_t rb)
+{
+    const struct refusal *s = refusal_slot(r, ra, rb);
+
+    return s->ra == ra && s->size_a == g->size[ra] && s->size_b == g->size[rb];
+}
+
+static void remember_refusal(struct refusals *r, const struct groups *g, uint32_t ra, uint32_t rb)
+{
+    struct refusal *s;
+
+    if (2 * (r->used + 1) > r->mask + 1) { /* grow at half full */
+        struct refusals bigger;
+        size_t i;
+        refusals_init(&bigger, st_mult(r->mask + 1, 2));
+        for (i = 0; i <= r->mask; i++) {
+            if (r->slot[i].ra != NONE) {
+                *refusal_slot(&bigger, r->slot[i].ra, r->slot[i].rb) = r->slot[i];
+                bigger.used++;
+            }
+        }
+        free(r->slot);
+        *r = bigger;
+    }
+    s = refusal_slot(r, ra, rb);
+    if (s->ra == NONE)
+        r->used++;
+    s->ra = ra;
+    s->rb = rb;
+    s->size_a = g->size[ra];
+    s->size_b = g->size[rb];
 }
 
 /* Number persons by their first record, into res. */
@@ -324,8 +435,10 @@ static void solve_group(const struct link__index *ix, struct groups *g,
 {
     const struct dice_threshold *t = &sp->t;
     struct dice_threshold within = link__max_threshold(&sp->t, &sp->t2);
+    struct refusals refused;
     size_t k;
 
+    refusals_init(&refused, 1024);
     for (k = 0; k < npairs; k++) {
         const struct dice_pair *p = &pairs->v[k];
         uint32_t ra, rb;
@@ -339,13 +452,20 @@ static void solve_group(const struct link__index *ix, struct groups *g,
         rb = find(g, p->b);
         if (ra == rb)
             continue;
-        if (!may_merge(g, ra, rb, t, &within, sp->support)) {
+        if (rb < ra) {
+            uint32_t tmp = ra;
+            ra = rb;
+            rb = tmp;
+        }
+        if (refused_before(&refused, g, ra, rb) || !may_merge(g, ra, rb, t, &within, sp->support)) {
+            remember_refusal(&refused, g, ra, rb);
             res->stats.refused++;
             continue;
         }
         join(g, ra, rb);
         res->stats.accepted++;
     }
+    free(refused.slot);
 }
 
 int link__solve_sorted(const struct link__index *ix, const struct dice_clks *sources,
