@@ -70,8 +70,8 @@ enum link_blocking {
 };
 
 /* Defaults for LSH blocking: bands, and bits sampled per band (measured, docs/LINKAGE.md). */
-#define LINK_LSH_DEFAULT_BANDS 48
-#define LINK_LSH_DEFAULT_BITS  24
+#define LINK_LSH_DEFAULT_BANDS 96
+#define LINK_LSH_DEFAULT_BITS  32
 #define LINK_LSH_MAX_BANDS     1024
 #define LINK_LSH_MAX_BITS      64
 
