@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "err.h"
 
@@ -115,6 +116,23 @@ static inline void input_skip(struct input *in, size_t n)
 {
     in->head += n;
     in->offset += n;
+}
+
+/* LF bytes in p[0..len), found with memchr: how the readers count lines (a lone CR is
+ * data, so line numbers are the file's physical lines). */
+static inline uint64_t input_count_lf(const char *p, size_t len)
+{
+    const char *end = p + len;
+    uint64_t n = 0;
+
+    for (;;) {
+        const char *q = memchr(p, '\n', (size_t)(end - p));
+        if (q == NULL)
+            break;
+        n++;
+        p = q + 1;
+    }
+    return n;
 }
 
 #endif

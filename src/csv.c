@@ -124,21 +124,6 @@ static inline __attribute__((always_inline)) const char *find2(const char *p, co
     return p;
 }
 
-static uint64_t count_lf(const char *p, size_t len)
-{
-    const char *end = p + len;
-    uint64_t n = 0;
-
-    for (;;) {
-        const char *q = memchr(p, '\n', (size_t)(end - p));
-        if (q == NULL)
-            break;
-        n++;
-        p = q + 1;
-    }
-    return n;
-}
-
 /* ==== Opening and closing ==== */
 
 /* A reader with the options of opt; *max_record gets the record limit for its input. */
@@ -234,7 +219,7 @@ static bool frame_scan(struct input *in, size_t lim, size_t *end, void *ctx)
         if (st == FR_QUOTED) {
             const char *q = memchr(b + i, '"', lim - i);
             size_t stop = q != NULL ? (size_t)(q - b) : lim;
-            r->newlines += count_lf(b + i, stop - i);
+            r->newlines += input_count_lf(b + i, stop - i);
             if (q == NULL) {
                 i = lim;
                 break;
