@@ -176,6 +176,7 @@ int main(int argc, char **argv)
     }
     t_rec = now_seconds() - t0;
     rec_issues_release(&is);
+    rec_release(&r);
 
     printf("rec_set: %llu rows x %d fields = %zu values, %zu rejected\n", (unsigned long long)rows,
            REC_NFIELDS, values, failures);

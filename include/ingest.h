@@ -83,6 +83,9 @@ int ingest_file(struct store *s, const char *path, const struct ingest_options *
  * the CTDC variable names (data/maps/ctdc.csv).
  */
 int ingest_map_load(const char *name, struct ingest_map **out, struct err *e);
+/* The same from map text data[0..len) (name is used in messages). */
+int ingest_map_parse(const char *name, const void *data, size_t len, struct ingest_map **out,
+                     struct err *e);
 void ingest_map_free(struct ingest_map *m);
 
 /* ---- export ---- */

@@ -284,4 +284,69 @@ int store_person_each(struct store *s, int64_t run_id,
                       int (*fn)(int64_t person, const struct store_hub_record *r, void *arg),
                       void *arg, struct err *e);
 
+/* ---- hub: statistics releases and the privacy budget ledger (store_stats.c) ---- */
+
+/*
+ * A differentially private release as stored. Amounts of epsilon are held as
+ * whole nano-epsilon (1e-9) so that the ledger adds them exactly.
+ */
+struct store_release {
+    int64_t id;             /* set by the store */
+    const char *dataset;    /* the ledger's dataset */
+    const char *query_key;  /* canonical text of every parameter, run id included */
+    const char *mode;       /* "dp-laplace", "dp-gaussian" */
+    int64_t epsilon_nano;   /* the epsilon charged */
+    double delta;           /* the delta charged (0 for pure DP) */
+    const char *payload;    /* the release as JSON text */
+    const char *created_at; /* set by the store */
+};
+
+/*
+ * The budget of dataset: *total_nano and *spent_nano, and *delta_spent (may be
+ * NULL). A dataset the ledger has not seen has total default_total_nano and spent
+ * 0 (*exists false); it is not written.
+ */
+int store_budget_get(struct store *s, const char *dataset, int64_t default_total_nano,
+                     int64_t *total_nano, int64_t *spent_nano, double *delta_spent, bool *exists,
+                     struct err *e);
+/* Set the total budget of dataset (created if new). ERR_REFUSED if below what is spent. */
+int store_budget_set(struct store *s, const char *dataset, int64_t total_nano, struct err *e);
+
+/*
+ * Find the release of dataset with query_key; calls fn with it (strings valid
+ * during the call) and returns 1, or returns 0 when there is none.
+ */
+int store_release_find(struct store *s, const char *dataset, const char *query_key,
+                       int (*fn)(const struct store_release *r, void *arg), void *arg,
+                       struct err *e);
+/* The same by id; ERR_NOTFOUND when there is none. */
+int store_release_get(struct store *s, int64_t id,
+                      int (*fn)(const struct store_release *r, void *arg), void *arg,
+                      struct err *e);
+/*
+ * Inside the caller's transaction: debit r->epsilon_nano (and r->delta) from
+ * r->dataset's budget (created with default_total_nano if new) and store r.
+ * ERR_REFUSED, with nothing written, when the debit would exceed the total.
+ * *id gets the release's id.
+ */
+int store_release_add(struct store *s, const struct store_release *r, int64_t default_total_nano,
+                      int64_t *id, struct err *e);
+/* Every release of dataset (all when NULL), by id: fn gets each (payload included). */
+int store_release_each(struct store *s, const char *dataset,
+                       int (*fn)(const struct store_release *r, void *arg), void *arg,
+                       struct err *e);
+
+/*
+ * Call fn for every member of run run_id with its record's coarse attributes (no
+ * CLK, no ref; r->agency set), in no particular order: the fast path statistics
+ * use (two sequential scans, one of them over a covering index, instead of a join
+ * ordered by person). fn returns 0 to go on.
+ */
+int store_run_scan(struct store *s, int64_t run_id,
+                   int (*fn)(int64_t person, const struct store_hub_record *r, void *arg),
+                   void *arg, struct err *e);
+
+/* The run with this id (as store_link_run_latest); ERR_NOTFOUND when there is none. */
+int store_link_run_get(struct store *s, int64_t run_id, struct store_link_run *run, struct err *e);
+
 #endif

@@ -77,6 +77,7 @@ struct clk_encoder;
 struct submission_encode_opts {
     const char *agency;  /* whose cases; NULL when the store holds one agency only */
     bool skip_invalid;   /* leave out a case whose values the schema refuses, instead of failing */
+    bool progress;       /* show a progress bar (on a terminal) */
     /* Called for each case left out (case_ref and the schema's reason, never a value). */
     void (*on_skip)(const char *case_ref, const char *why, void *arg);
     void *arg;

@@ -445,6 +445,7 @@ static int run_db(const struct cli_common *c, const struct encode_opts *o,
     memset(&eo, 0, sizeof(eo));
     eo.agency = o->agency;
     eo.skip_invalid = o->skip_invalid;
+    eo.progress = !c->quiet && !c->json;
     eo.on_skip = report_skip;
     eo.arg = (void *)c;
     rc = submission_encode_store(st, schema, enc, hash, &eo, out, o->output, res, e);

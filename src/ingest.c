@@ -200,11 +200,10 @@ static int agency_id(struct ingest_importer *im, const struct rec *r, int64_t *i
  * (STORE_PUT_REPEATED); a repeat of a row that was unchanged (a re-import) is
  * caught by im->seen, which holds only those, so a first import pays nothing.
  */
-static int store_row(struct ingest_importer *im, uint64_t line, const char *raw, size_t raw_len,
-                     bool truncated, uint64_t total, const char *const *names, size_t ncols,
-                     struct err *e)
+static int store_row(struct ingest_importer *im, const struct rec *r, struct rec_issues *is,
+                     uint64_t line, const char *raw, size_t raw_len, bool truncated,
+                     uint64_t total, const char *const *names, size_t ncols, struct err *e)
 {
-    struct rec *r = &im->row.rec;
     struct buf key;
     enum store_put_result put = STORE_PUT_REPEATED;
     int64_t aid = 0;
@@ -224,9 +223,8 @@ static int store_row(struct ingest_importer *im, uint64_t line, const char *raw,
     if (rc < 0)
         return rc;
     if (put == STORE_PUT_REPEATED) {
-        rec_issues_add(&im->row.issues, REC_F_CASE_REF, 0,
-                       "case_ref repeats an earlier row of this file");
-        return quarantine(im, line, raw, raw_len, truncated, total, &im->row.issues, names, ncols,
+        rec_issues_add(is, REC_F_CASE_REF, 0, "case_ref repeats an earlier row of this file");
+        return quarantine(im, line, raw, raw_len, truncated, total, is, names, ncols,
                           r->val[REC_F_ORG_NAME], e);
     }
     if (im->retry_id != 0) {
@@ -245,18 +243,26 @@ static int store_row(struct ingest_importer *im, uint64_t line, const char *raw,
 }
 
 /* Check and store or quarantine the row now in im->row. */
-int ingest__take_row(struct ingest_importer *im, uint64_t line, const char *raw, size_t raw_len,
-                    bool truncated, uint64_t total, const char *const *names, size_t ncols,
-                    struct err *e)
+int ingest__take_checked(struct ingest_importer *im, const struct rec *r, struct rec_issues *is,
+                         uint64_t line, const char *raw, size_t raw_len, bool truncated,
+                         uint64_t total, const char *const *names, size_t ncols, struct err *e)
 {
     im->counts.read++;
-    rec_check(&im->row.rec, im->today, &im->row.issues);
-    if (im->row.issues.n > 0) {
-        const char *agency = im->row.rec.val[REC_F_ORG_NAME];
-        return quarantine(im, line, raw, raw_len, truncated, total, &im->row.issues, names, ncols,
+    if (is->n > 0) {
+        const char *agency = r->val[REC_F_ORG_NAME];
+        return quarantine(im, line, raw, raw_len, truncated, total, is, names, ncols,
                           agency != NULL ? agency : im->opt->agency, e);
     }
-    return store_row(im, line, raw, raw_len, truncated, total, names, ncols, e);
+    return store_row(im, r, is, line, raw, raw_len, truncated, total, names, ncols, e);
+}
+
+int ingest__take_row(struct ingest_importer *im, uint64_t line, const char *raw, size_t raw_len,
+                     bool truncated, uint64_t total, const char *const *names, size_t ncols,
+                     struct err *e)
+{
+    rec_check(&im->row.rec, im->today, &im->row.issues);
+    return ingest__take_checked(im, &im->row.rec, &im->row.issues, line, raw, raw_len, truncated,
+                                total, names, ncols, e);
 }
 
 /* A record the parser could not read: quarantined with the parser's reason. */
@@ -330,7 +336,6 @@ static int import_csv(struct ingest_importer *im, FILE *f, struct ingest_file_re
     struct csv_reader *r = NULL;
     struct csv_record cr;
     struct ingest_plan plan;
-    struct err rowerr;
     uint64_t n = 0;
     int rc;
 
@@ -369,28 +374,9 @@ static int import_csv(struct ingest_importer *im, FILE *f, struct ingest_file_re
     if (rc < 0)
         goto out;
 
-    for (;;) {
-        err_init(&rowerr);
-        rc = csv_next(r, &cr, &rowerr);
-        if (rc == 0)
-            break;
-        if (rc == ERR_IO) {
-            err_set(e, ERR_IO, "'%s': %s", im->path, rowerr.msg);
-            goto out;
-        }
-        if (rc < 0) {
-            rc = ingest__take_malformed(im, cr.line, cr.bad_field, cr.raw, cr.raw_len, cr.raw_truncated,
-                                cr.raw_total, rowerr.msg, plan.names, plan.ncols, e);
-        } else {
-            ingest__row_from_csv(&im->row, &plan, &cr, im->opt->agency);
-            rc = ingest__take_row(im, cr.line, cr.raw, cr.raw_len, cr.raw_truncated, cr.raw_total,
-                          plan.names, plan.ncols, e);
-        }
-        if (rc < 0)
-            goto out;
-        if ((++n & 4095) == 0)
-            progress_update(&im->progress, csv_bytes_read(r));
-    }
+    rc = ingest__pipe_csv(im, r, &plan, &n, e);
+    if (rc < 0)
+        goto out;
     if (n == 0)
         warn(im, "the file has a header but no rows");
     rc = 0;

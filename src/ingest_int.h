@@ -122,6 +122,17 @@ void ingest__importer_release(struct ingest_importer *im);
 int ingest__take_row(struct ingest_importer *im, uint64_t line, const char *raw, size_t raw_len,
                      bool truncated, uint64_t total, const char *const *names, size_t ncols,
                      struct err *e);
+/*
+ * Read the rows of r (after its header) in a reader thread while this thread stores
+ * or quarantines them in order (ingest_pipe.c). *nrows gets the rows read.
+ */
+int ingest__pipe_csv(struct ingest_importer *im, struct csv_reader *r,
+                     const struct ingest_plan *plan, uint64_t *nrows, struct err *e);
+
+/* The same for a record r already checked (rec_check), with its issues is. */
+int ingest__take_checked(struct ingest_importer *im, const struct rec *r, struct rec_issues *is,
+                         uint64_t line, const char *raw, size_t raw_len, bool truncated,
+                         uint64_t total, const char *const *names, size_t ncols, struct err *e);
 /* A record the parser could not read: quarantine it with the parser's reason why. */
 int ingest__take_malformed(struct ingest_importer *im, uint64_t line, size_t column, const char *raw,
                            size_t raw_len, bool truncated, uint64_t total, const char *why,

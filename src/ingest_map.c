@@ -132,69 +132,90 @@ out:
     return rc;
 }
 
-int ingest_map_load(const char *name, struct ingest_map **out, struct err *e)
+/* Read the rules from an open CSV reader. */
+static int parse_rules(const char *name, struct csv_reader *r, struct ingest_map *m,
+                       struct err *e)
 {
-    struct ingest_map *m = xcalloc(1, sizeof(*m));
-    struct csv_options opt = {0};
-    struct csv_reader *r = NULL;
     struct csv_record cr;
-    FILE *f = NULL;
-    const struct embedded_file *builtin = NULL;
-    int rc;
     bool header = true;
+    int rc;
 
-    *out = NULL;
-    opt.trim = true;
-    if (strcmp(name, "ctdc") == 0) {
-        builtin = embedded_find("maps/ctdc.csv");
-        if (builtin == NULL) {
-            rc = err_set(e, ERR_NOTFOUND, "the built-in map 'ctdc' is missing from this build");
-            goto out;
-        }
-        rc = csv_open_mem(&r, builtin->data, builtin->len, &opt);
-    } else {
-        f = fopen(name, "rb");
-        if (f == NULL) {
-            rc = err_set(e, err_from_errno(errno), "cannot open map '%s'", name);
-            goto out;
-        }
-        rc = csv_open_file(&r, f, &opt);
-    }
-    if (rc < 0) {
-        err_set(e, rc, "cannot read map '%s'", name);
-        goto out;
-    }
     for (;;) {
         rc = csv_next(r, &cr, e);
         if (rc == 0)
-            break;
+            return header ? err_set(e, ERR_INVALID, "map '%s' is empty", name) : 0;
         if (rc < 0) {
             err_prefix(e, "map '%s' line %llu", name, (unsigned long long)cr.line);
-            goto out;
+            return rc;
         }
         if (header) {
             header = false;
             if (cr.nfields < 2 || !str_ieq(cr.fields[0].data, cr.fields[0].len, "source") ||
-                !str_ieq(cr.fields[1].data, cr.fields[1].len, "target")) {
-                rc = err_set(e, ERR_INVALID,
-                             "map '%s' must start with the header "
-                             "source,target,source_value,target_value",
-                             name);
-                goto out;
-            }
+                !str_ieq(cr.fields[1].data, cr.fields[1].len, "target"))
+                return err_set(e, ERR_INVALID,
+                               "map '%s' must start with the header "
+                               "source,target,source_value,target_value",
+                               name);
             continue;
         }
         rc = add_rule_row(m, &cr, name, e);
         if (rc < 0)
-            goto out;
+            return rc;
     }
-    rc = 0;
-    *out = m;
-    m = NULL;
-out:
+}
+
+int ingest_map_parse(const char *name, const void *data, size_t len, struct ingest_map **out,
+                     struct err *e)
+{
+    struct ingest_map *m = xcalloc(1, sizeof(*m));
+    struct csv_options opt = {0};
+    struct csv_reader *r = NULL;
+    int rc;
+
+    *out = NULL;
+    opt.trim = true;
+    rc = csv_open_mem(&r, data, len, &opt);
+    if (rc == 0)
+        rc = parse_rules(name, r, m, e);
     csv_close(r);
-    if (f != NULL)
-        fclose(f);
-    ingest_map_free(m);
-    return rc;
+    if (rc < 0) {
+        ingest_map_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+int ingest_map_load(const char *name, struct ingest_map **out, struct err *e)
+{
+    const struct embedded_file *builtin = NULL;
+    struct ingest_map *m = NULL;
+    struct csv_options opt = {0};
+    struct csv_reader *r = NULL;
+    FILE *f = NULL;
+    int rc;
+
+    *out = NULL;
+    if (strcmp(name, "ctdc") == 0) {
+        builtin = embedded_find("maps/ctdc.csv");
+        if (builtin == NULL)
+            return err_set(e, ERR_NOTFOUND, "the built-in map 'ctdc' is missing from this build");
+        return ingest_map_parse(name, builtin->data, builtin->len, out, e);
+    }
+    f = fopen(name, "rb");
+    if (f == NULL)
+        return err_set(e, err_from_errno(errno), "cannot open map '%s'", name);
+    opt.trim = true;
+    m = xcalloc(1, sizeof(*m));
+    rc = csv_open_file(&r, f, &opt);
+    if (rc == 0)
+        rc = parse_rules(name, r, m, e);
+    csv_close(r);
+    fclose(f);
+    if (rc < 0) {
+        ingest_map_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
 }

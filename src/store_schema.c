@@ -6,8 +6,8 @@
  * the number of migrations applied. store__migrate() runs the missing ones, each in
  * its own transaction, when a store is opened read-write.
  *
- * Version 1: the agency side (version 2, the hub side, is described below). The columns of `cases` are the fields of
- * include/rec_fields.h except org_* (kept once per agency in `agencies`); a unit
+ * Version 1: the agency side (version 2, the hub side, is described below). The columns of `cases`
+ * are the fields of include/rec_fields.h except org_* (kept once per agency in `agencies`); a unit
  * test (test_store.c) checks that the two lists agree.
  */
 #include <stdio.h>
@@ -204,27 +204,58 @@ static const char migration_2[] =
  * with the random reference it gave every case, so that the agency (and only the
  * agency) can tell which of its cases a reference in the hub's results stands for.
  */
-static const char migration_3[] =
-    "CREATE TABLE encodings(\n"
-    "    id INTEGER PRIMARY KEY,\n"
-    "    agency_id INTEGER NOT NULL REFERENCES agencies(id),\n"
-    "    created_at TEXT NOT NULL,\n"
-    "    schema_hash TEXT NOT NULL,\n"
-    "    clk_bits INTEGER NOT NULL,\n"
-    "    nrecords INTEGER NOT NULL,\n"
-    "    output TEXT\n"
+static const char migration_3[] = "CREATE TABLE encodings(\n"
+                                  "    id INTEGER PRIMARY KEY,\n"
+                                  "    agency_id INTEGER NOT NULL REFERENCES agencies(id),\n"
+                                  "    created_at TEXT NOT NULL,\n"
+                                  "    schema_hash TEXT NOT NULL,\n"
+                                  "    clk_bits INTEGER NOT NULL,\n"
+                                  "    nrecords INTEGER NOT NULL,\n"
+                                  "    output TEXT\n"
+                                  ");\n"
+                                  "CREATE TABLE encoding_refs(\n"
+                                  "    encoding_id INTEGER NOT NULL REFERENCES encodings(id),\n"
+                                  "    ref TEXT NOT NULL,\n"
+                                  "    case_id INTEGER NOT NULL REFERENCES cases(id),\n"
+                                  "    PRIMARY KEY (encoding_id, ref)\n"
+                                  ") WITHOUT ROWID;\n";
+
+/*
+ * Version 4: statistics releases and the privacy budget ledger. A release is
+ * stored with what it cost; budgets.spent is debited in the same transaction that
+ * inserts the release (store_release_add), so a release never exists without its
+ * debit nor a debit without its release. Amounts are whole nano-epsilon. The index
+ * hub_records_stats covers every column statistics read, in id order, so that they
+ * scan it instead of the records with their CLKs (store_run_scan).
+ */
+static const char migration_4[] =
+    "CREATE TABLE budgets(\n"
+    "    dataset TEXT PRIMARY KEY,\n"
+    "    total_nano INTEGER NOT NULL CHECK (total_nano >= 0),\n"
+    "    spent_nano INTEGER NOT NULL DEFAULT 0 CHECK (spent_nano >= 0),\n"
+    "    delta_spent REAL NOT NULL DEFAULT 0,\n"
+    "    updated_at TEXT NOT NULL,\n"
+    "    CHECK (spent_nano <= total_nano)\n"
     ");\n"
-    "CREATE TABLE encoding_refs(\n"
-    "    encoding_id INTEGER NOT NULL REFERENCES encodings(id),\n"
-    "    ref TEXT NOT NULL,\n"
-    "    case_id INTEGER NOT NULL REFERENCES cases(id),\n"
-    "    PRIMARY KEY (encoding_id, ref)\n"
-    ") WITHOUT ROWID;\n";
+    "CREATE TABLE releases(\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    dataset TEXT NOT NULL REFERENCES budgets(dataset),\n"
+    "    query_key TEXT NOT NULL,\n"
+    "    mode TEXT NOT NULL,\n"
+    "    epsilon_nano INTEGER NOT NULL CHECK (epsilon_nano >= 0),\n"
+    "    delta REAL NOT NULL DEFAULT 0,\n"
+    "    payload TEXT NOT NULL,\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    UNIQUE(dataset, query_key)\n"
+    ");\n"
+    "CREATE INDEX hub_records_stats ON hub_records(id, submission_id, sex, age, year, forms,\n"
+    "    detected_in, exploited_in, citizenship);\n";
 
 static const char *const migrations[] = {
     migration_1,
     migration_2,
     migration_3,
+    migration_4,
 };
 
 static const int nmigrations = (int)(sizeof(migrations) / sizeof(migrations[0]));

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "clk.h"
+#include "progress.h"
 #include "rec.h"
 #include "submission.h"
 #include "xalloc.h"
@@ -35,6 +36,7 @@ struct encode_ctx {
     int64_t encoding_id;
     uint64_t records;
     uint64_t skipped;
+    struct progress progress;
     struct err *e;
 };
 
@@ -79,6 +81,8 @@ static int encode_case(const struct rec *r, int64_t case_id, void *arg)
     hr.year = coarse.year;
     submission_builder_add(c->builder, &hr, ref);
     c->records++;
+    if ((c->records & 1023) == 0)
+        progress_update(&c->progress, c->records + c->skipped);
     return store_encoding_ref_add(c->store, c->encoding_id, ref, case_id, c->e);
 }
 
@@ -155,6 +159,11 @@ int submission_encode_store(struct store *s, const struct clk_schema *schema,
         goto out;
     c.builder = submission_builder_new(agency, schema_hash, (unsigned)clk_schema_l(schema),
                                        "tiphub " TIPHUB_VERSION_STRING);
+    if (opt->progress) {
+        uint64_t ncases = 0;
+        if (store_case_count(s, agency, &ncases, NULL, e) == 0)
+            progress_start(&c.progress, "encoding", ncases);
+    }
     rc = store_begin(s, e);
     if (rc < 0)
         goto out;
@@ -176,6 +185,7 @@ int submission_encode_store(struct store *s, const struct clk_schema *schema,
             rc = ERR_INVALID;
         goto out;
     }
+    progress_finish(&c.progress);
     submission_builder_header(c.builder, &res->header);
     res->skipped = c.skipped;
     res->encoding_id = c.encoding_id;

@@ -1,14 +1,15 @@
 /*
  * synth_data.c: loading the generator's tables from data/synth/ (compiled into the
  * binary, see embedded.h): name_tables.csv, names_<key>.csv, countries.csv and
- * flows.csv. The files are the project's own and simple: comma-separated, no quotes,
- * ';' between the variants of one value. A file that breaks the format is a build
- * problem and is reported as ERR_CORRUPT with the file and line.
+ * flows.csv. The files are the project's own CSV, read with the project's CSV
+ * reader (csv.h), with ';' between the variants of one value. A file that breaks
+ * the format is a build problem and is reported as ERR_CORRUPT with the file and line.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "embedded.h"
 #include "strutil.h"
 #include "synth_int.h"
@@ -53,33 +54,43 @@ void synth__arena_release(struct synth_arena *a)
     memset(a, 0, sizeof(*a));
 }
 
-/* ==== line and field splitting ==== */
+/* ==== reading the tables ==== */
 
+/* An embedded table being read, row by row, after its header. */
 struct lines {
-    const char *p;
-    const char *end;
-    unsigned lineno;
+    struct csv_reader *r;
+    unsigned lineno; /* the line of the last row read */
 };
 
-/* The next non-empty line without its end; false at the end of the file. */
-static bool next_line(struct lines *l, struct span *line)
+/*
+ * The next row's fields in f[0..max); *n gets their number, or max + 1 when the row
+ * has more or cannot be read. Returns false at the end of the table.
+ */
+static bool next_row(struct lines *l, struct span *f, size_t max, size_t *n)
 {
-    while (l->p < l->end) {
-        const char *start = l->p;
-        const char *nl = memchr(start, '\n', (size_t)(l->end - start));
-        const char *stop = nl != NULL ? nl : l->end;
+    struct csv_record rec;
+    size_t i;
+    int rc = csv_next(l->r, &rec, NULL);
 
-        l->p = nl != NULL ? nl + 1 : l->end;
-        l->lineno++;
-        if (stop > start && stop[-1] == '\r')
-            stop--;
-        if (stop > start) {
-            line->s = start;
-            line->len = (size_t)(stop - start);
-            return true;
-        }
+    if (rc == 0)
+        return false;
+    l->lineno = (unsigned)rec.line;
+    if (rc < 0 || rec.nfields > max) {
+        *n = max + 1;
+        return true;
     }
-    return false;
+    for (i = 0; i < rec.nfields; i++) {
+        f[i].s = rec.fields[i].data;
+        f[i].len = rec.fields[i].len;
+    }
+    *n = rec.nfields;
+    return true;
+}
+
+static void close_table(struct lines *l)
+{
+    csv_close(l->r);
+    l->r = NULL;
 }
 
 /* Split s on sep into out[max]; returns the number of pieces, or max + 1 if more. */
@@ -106,26 +117,24 @@ static bool span_is(struct span s, const char *lit)
     return s.len == strlen(lit) && memcmp(s.s, lit, s.len) == 0;
 }
 
+/* Open data/synth/<name> and read past its header. */
 static const struct embedded_file *open_table(const char *name, struct lines *l, struct err *e)
 {
     const struct embedded_file *f = NULL;
+    struct span header[MAX_FIELDS];
     char path[64];
-    struct span header;
+    size_t n = 0;
 
     snprintf(path, sizeof(path), "synth/%s", name);
     f = embedded_find(path);
+    l->r = NULL;
+    l->lineno = 0;
     if (f == NULL) {
         err_set(e, ERR_CORRUPT, "embedded table 'data/%s' is missing", path);
         return NULL;
     }
-    l->p = (const char *)f->data;
-    l->end = l->p + f->len;
-    l->lineno = 0;
-    if (memchr(l->p, '"', f->len) != NULL) {
-        err_set(e, ERR_CORRUPT, "embedded table 'data/%s' holds a quote", path);
-        return NULL;
-    }
-    if (!next_line(l, &header)) {
+    if (csv_open_mem(&l->r, f->data, f->len, NULL) < 0 || !next_row(l, header, MAX_FIELDS, &n)) {
+        close_table(l);
         err_set(e, ERR_CORRUPT, "embedded table 'data/%s' is empty", path);
         return NULL;
     }
@@ -212,16 +221,17 @@ static int parse_name_row(struct synth *s, struct synth_table *t, struct span *f
 static int load_names(struct synth *s, struct synth_table *t, struct err *e)
 {
     struct lines l;
-    struct span line, f[MAX_FIELDS];
+    int rc;
+    struct span f[MAX_FIELDS];
+    size_t n = 0;
     char file[48];
     int sx;
 
     snprintf(file, sizeof(file), "names_%s.csv", t->key);
     if (open_table(file, &l, e) == NULL)
         return ERR_CORRUPT;
-    while (next_line(&l, &line)) {
+    while (next_row(&l, f, MAX_FIELDS, &n)) {
         struct synth_name nm;
-        size_t n = split(line, ',', f, MAX_FIELDS);
         bool ok = n == 5;
 
         if (ok && span_is(f[0], "f")) {
@@ -255,17 +265,23 @@ static int load_names(struct synth *s, struct synth_table *t, struct err *e)
         } else {
             ok = false;
         }
-        if (!ok)
-            return err_set(e, ERR_CORRUPT, "embedded table 'data/synth/%s' line %u is malformed",
-                           file, l.lineno);
+        if (!ok) {
+            rc = err_set(e, ERR_CORRUPT, "embedded table 'data/synth/%s' line %u is malformed",
+                         file, l.lineno);
+            goto out;
+        }
     }
     for (sx = 0; sx < 2; sx++) {
         if (t->given[sx].n == 0 || t->given[sx].n >= SYNTH_NONE || t->surname[sx].n >= SYNTH_NONE ||
-            t->middle[sx].n >= SYNTH_NONE)
-            return err_set(e, ERR_CORRUPT, "embedded table 'data/synth/%s' lacks given names",
-                           file);
+            t->middle[sx].n >= SYNTH_NONE) {
+            rc = err_set(e, ERR_CORRUPT, "embedded table 'data/synth/%s' lacks given names", file);
+            goto out;
+        }
     }
-    return 0;
+    rc = 0;
+out:
+    close_table(&l);
+    return rc;
 }
 
 static void set_style(struct synth_table *t)
@@ -333,24 +349,29 @@ static int load_tables(struct synth *s, struct err *e)
                                          "vietnamese", "family_first", "nomiddle",
                                          "patronymic", "slavic",       "arabic"};
     struct lines l;
-    struct span line, f[MAX_FIELDS];
+    struct span f[MAX_FIELDS];
+    size_t n = 0;
     size_t alloc = 0;
     int rc;
 
     if (open_table("name_tables.csv", &l, e) == NULL)
         return ERR_CORRUPT;
-    while (next_line(&l, &line)) {
+    while (next_row(&l, f, MAX_FIELDS, &n)) {
         struct synth_table *t;
         int script, style;
 
-        if (split(line, ',', f, MAX_FIELDS) != 3 || f[0].len == 0 || f[0].len >= 16)
-            return err_set(e, ERR_CORRUPT, "'data/synth/name_tables.csv' line %u is malformed",
-                           l.lineno);
+        if (n != 3 || f[0].len == 0 || f[0].len >= 16) {
+            rc = err_set(e, ERR_CORRUPT, "'data/synth/name_tables.csv' line %u is malformed",
+                         l.lineno);
+            goto out;
+        }
         script = parse_enum(f[1], scripts, sizeof(scripts) / sizeof(scripts[0]));
         style = parse_enum(f[2], styles, sizeof(styles) / sizeof(styles[0]));
-        if (script < 0 || style < 0 || s->ntables >= 250)
-            return err_set(e, ERR_CORRUPT, "'data/synth/name_tables.csv' line %u is malformed",
-                           l.lineno);
+        if (script < 0 || style < 0 || s->ntables >= 250) {
+            rc = err_set(e, ERR_CORRUPT, "'data/synth/name_tables.csv' line %u is malformed",
+                         l.lineno);
+            goto out;
+        }
         ALLOC_GROW(s->tables, s->ntables + 1, alloc);
         t = &s->tables[s->ntables++];
         memset(t, 0, sizeof(*t));
@@ -359,10 +380,13 @@ static int load_tables(struct synth *s, struct err *e)
         t->style = (enum synth_style)style;
         rc = load_names(s, t, e);
         if (rc < 0)
-            return rc;
+            goto out;
         set_style(t);
     }
-    return 0;
+    rc = 0;
+out:
+    close_table(&l);
+    return rc;
 }
 
 /* ==== countries and flows ==== */
@@ -430,16 +454,17 @@ static bool parse_country_tables(struct synth *s, struct synth_country *c, struc
 static int load_countries(struct synth *s, struct err *e)
 {
     struct lines l;
-    struct span line, f[MAX_FIELDS];
+    int rc;
+    struct span f[MAX_FIELDS];
+    size_t n = 0;
     size_t alloc = 0;
 
     if (open_table("countries.csv", &l, e) == NULL)
         return ERR_CORRUPT;
-    while (next_line(&l, &line)) {
+    while (next_row(&l, f, MAX_FIELDS, &n)) {
         struct synth_country *c;
         uint32_t rank = 0;
-        bool ok = split(line, ',', f, MAX_FIELDS) == 5 && f[0].len == 3 && f[1].len == 2 &&
-                  f[3].len < 4 && s->ncountries < 60000;
+        bool ok = n == 5 && f[0].len == 3 && f[1].len == 2 && f[3].len < 4 && s->ncountries < 60000;
 
         if (ok) {
             ALLOC_GROW(s->countries, s->ncountries + 1, alloc);
@@ -453,17 +478,24 @@ static int load_countries(struct synth *s, struct err *e)
                 ok = parse_u32(f[4], 1000, &rank) && rank > 0 && c->ntables > 0;
             c->detect_rank = (int)rank;
         }
-        if (!ok)
-            return err_set(e, ERR_CORRUPT, "'data/synth/countries.csv' line %u is malformed",
-                           l.lineno);
+        if (!ok) {
+            rc = err_set(e, ERR_CORRUPT, "'data/synth/countries.csv' line %u is malformed",
+                         l.lineno);
+            goto out;
+        }
     }
-    return 0;
+    rc = 0;
+out:
+    close_table(&l);
+    return rc;
 }
 
 static int load_flows(struct synth *s, struct err *e)
 {
     struct lines l;
-    struct span line, f[MAX_FIELDS];
+    int rc;
+    struct span f[MAX_FIELDS];
+    size_t n = 0;
     size_t i, j;
     int rank;
 
@@ -481,11 +513,11 @@ static int load_flows(struct synth *s, struct err *e)
         return err_set(e, ERR_CORRUPT, "'data/synth/countries.csv' names no detection country");
     if (open_table("flows.csv", &l, e) == NULL)
         return ERR_CORRUPT;
-    while (next_line(&l, &line)) {
+    while (next_row(&l, f, MAX_FIELDS, &n)) {
         int det, org, exp;
         uint32_t w = 0;
         struct synth_detect *d = NULL;
-        bool ok = split(line, ',', f, MAX_FIELDS) == 4;
+        bool ok = n == 4;
 
         det = ok ? find_country(s, f[0]) : -1;
         org = ok ? find_country(s, f[1]) : -1;
@@ -496,8 +528,10 @@ static int load_flows(struct synth *s, struct err *e)
             if (s->detects[j].country == det)
                 d = &s->detects[j];
         }
-        if (d == NULL)
-            return err_set(e, ERR_CORRUPT, "'data/synth/flows.csv' line %u is malformed", l.lineno);
+        if (d == NULL) {
+            rc = err_set(e, ERR_CORRUPT, "'data/synth/flows.csv' line %u is malformed", l.lineno);
+            goto out;
+        }
         ALLOC_GROW(d->flows, d->nflows + 1, d->alloc);
         REALLOC_ARRAY(d->weights, d->alloc);
         d->flows[d->nflows].origin = (uint16_t)org;
@@ -506,11 +540,16 @@ static int load_flows(struct synth *s, struct err *e)
         d->nflows++;
     }
     for (j = 0; j < s->ndetects; j++) {
-        if (s->detects[j].nflows == 0)
-            return err_set(e, ERR_CORRUPT, "'data/synth/flows.csv' has no flow into '%s'",
-                           s->countries[s->detects[j].country].a3);
+        if (s->detects[j].nflows == 0) {
+            rc = err_set(e, ERR_CORRUPT, "'data/synth/flows.csv' has no flow into '%s'",
+                         s->countries[s->detects[j].country].a3);
+            goto out;
+        }
     }
-    return 0;
+    rc = 0;
+out:
+    close_table(&l);
+    return rc;
 }
 
 int synth__load(struct synth *s, struct err *e)

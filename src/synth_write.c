@@ -322,7 +322,8 @@ static const char *exploitation_type(const struct synth_person *p, struct synth_
                                                        : "ForcedLabour");
         break;
     case SYNTH_FORM_CRIMINALITY:
-        v = vary ? "ForcedLabour" : "Other";
+        /* tiphub's extension value (data/codes/htcds_extensions.csv): HTCDS 2.0 has none. */
+        v = vary ? "ForcedLabour;ForcedCriminality" : "ForcedCriminality";
         break;
     case SYNTH_FORM_BEGGING:
         v = vary ? "ForcedLabour;ForcedBegging" : "ForcedBegging";

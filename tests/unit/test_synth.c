@@ -351,9 +351,11 @@ static const char control[] =
     "PhysicalAbuse;SexualAbuse;TakesEarnings;RestrictsFinancialAccess;RestrictsMedicalCare;"
     "WithholdsNecessities;PsychologicalAbuse;PsychoactiveSubstance;ExcessiveWorkingHours;"
     "WithholdsDocuments;Other";
+/* ...plus tiphub's extension value ForcedCriminality (data/codes/htcds_extensions.csv). */
 static const char exploitation[] =
     "ForcedLabour;SexualExploitation;ChildLabour;ForcedMarriage;Servitude;"
-    "ForcedMilitaryByNonStateActors;OrganRemoval;ForcedBegging;ForcedAdoption;Surrogacy;Other";
+    "ForcedMilitaryByNonStateActors;OrganRemoval;ForcedBegging;ForcedAdoption;Surrogacy;Other;"
+    "ForcedCriminality";
 static const char industries[] =
     "A_AgricultureForestryAndFishing;B_MiningAndQuarrying;C_Manufacturing;"
     "D_ElectricityGasSteamAndAirConditioningSupply;E_WaterSupplySewerageWasteManagement;"
