@@ -29,7 +29,9 @@
  * normalisation rules of norm.h, applied to a value before clkhash's own
  * validation and formatting. Without the key, behaviour is exactly clkhash's.
  * Normalisation keeps per-thread state (ICU): a thread that encoded with it calls
- * norm_thread_release() before it ends (norm.h).
+ * norm_thread_release() before it ends (norm.h). A second extension,
+ * "x-tiphub-keys-of" (CLK_KEYS_OF_KEY), lets a feature hash with the keys of an
+ * earlier one (for swapped given and family names).
  */
 #ifndef TIPHUB_CLK_H
 #define TIPHUB_CLK_H
@@ -43,6 +45,15 @@
 
 /* The feature-level extension key holding normalisation rules (see norm.h). */
 #define CLK_NORM_KEY "x-tiphub-norm"
+/*
+ * The feature-level extension key naming an earlier feature (by identifier, the
+ * first one of that name) whose hash keys this feature uses instead of its own:
+ * the same token then sets the same bits in both features, so values swapped
+ * between the two (a given name written as the family name) still match. The
+ * named feature must not be ignored and must use the same hash type. clkhash
+ * ignores the key (and so hashes with the feature's own keys).
+ */
+#define CLK_KEYS_OF_KEY "x-tiphub-keys-of"
 
 /* Largest Bloom filter before folding, in bits (l * 2^xor_folds). */
 #define CLK_MAX_HASH_BITS ((uint64_t)1 << 26)

@@ -236,6 +236,15 @@ int store_hub_record_add(struct store *s, int64_t submission_id, const struct st
 int store_submission_finish(struct store *s, int64_t submission_id, uint64_t nrecords,
                             struct err *e);
 
+/*
+ * Call fn for every active submission, in id order, with its id and record count
+ * (sub->sha256 and sub->header are NULL: linkage checks schema_hash and clk_bits).
+ */
+int store_submission_each(struct store *s,
+                          int (*fn)(int64_t id, const struct store_submission *sub,
+                                    uint64_t nrecords, void *arg),
+                          void *arg, struct err *e);
+
 /* Call fn for every record of the active submissions, in id order. */
 int store_hub_record_each(struct store *s,
                           int (*fn)(const struct store_hub_record *r, void *arg), void *arg,

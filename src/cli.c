@@ -35,6 +35,7 @@ static const struct cli_command commands[] = {
     {"quarantine", "list, export and retry the rows import set aside", cli__run_quarantine},
     {"status", "show what a store holds; check its integrity", cli__run_status},
     {"hub", "add agencies' submissions of encodings to the hub", cli__run_hub},
+    {"link", "link records of the same person across agencies (CLKs, Dice)", cli__run_link},
     {"stats", "Global Report tables with disclosure control or differential privacy",
      cli__run_stats},
     {"report", "the HTML report: Global Report chapters with charts, protected", cli__run_report},

@@ -16,6 +16,7 @@ int cli__run_quarantine(int argc, char **argv);
 int cli__run_status(int argc, char **argv);
 int cli__run_encode(int argc, char **argv);
 int cli__run_hub(int argc, char **argv);
+int cli__run_link(int argc, char **argv);
 int cli__run_stats(int argc, char **argv);
 int cli__run_report(int argc, char **argv);
 

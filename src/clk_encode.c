@@ -58,7 +58,8 @@ int clk_encoder_new(const struct clk_schema *s, const void *secret, size_t secre
             goto fail;
     }
     for (i = 0; i < s->nfeatures; i++) {
-        const uint8_t *k0 = enc->keys + 2 * i * s->key_size;
+        size_t from = s->features[i].has_keys_of ? s->features[i].keys_of : i;
+        const uint8_t *k0 = enc->keys + 2 * from * s->key_size;
         rc = clk__fkeys_init(&enc->fkeys[i], &s->features[i], k0, k0 + s->key_size, s->key_size, e);
         if (rc < 0)
             goto fail;

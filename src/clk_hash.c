@@ -452,7 +452,7 @@ int clk__double_insert(const struct clk__fkeys *fk, bool non_singular, const uin
     if (non_singular) {
         uint32_t j;
         for (j = 0; h2 == 0; j++) {
-            uint8_t extra[4];
+            char extra[4];
             size_t nextra;
             /* chr(j).encode() is UTF-8; Python raises at the first surrogate. */
             if (j >= 0xD800)
@@ -460,20 +460,8 @@ int clk__double_insert(const struct clk__fkeys *fk, bool non_singular, const uin
                                "prevent_singularity cannot find a non-zero second hash with "
                                "l=%llu (clkhash fails here too)",
                                (unsigned long long)l);
-            if (j < 0x80) {
-                extra[0] = (uint8_t)j;
-                nextra = 1;
-            } else if (j < 0x800) {
-                extra[0] = (uint8_t)(0xC0 | (j >> 6));
-                extra[1] = (uint8_t)(0x80 | (j & 0x3F));
-                nextra = 2;
-            } else {
-                extra[0] = (uint8_t)(0xE0 | (j >> 12));
-                extra[1] = (uint8_t)(0x80 | ((j >> 6) & 0x3F));
-                extra[2] = (uint8_t)(0x80 | (j & 0x3F));
-                nextra = 3;
-            }
-            hmac_md5_2(&fk->md5, tok, len, extra, nextra, d2);
+            nextra = clk__utf8_encode(j, extra);
+            hmac_md5_2(&fk->md5, tok, len, (const uint8_t *)extra, nextra, d2);
             h2 = be_mod(d2, sizeof(d2), l);
         }
     }

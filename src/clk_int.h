@@ -92,9 +92,11 @@ struct clk__feature {
     char *replace_with; /* the sentinel itself when replaceWith is absent */
     size_t replace_len;
 
-    /* extension */
+    /* extensions */
     bool has_norm;
     struct norm_rules norm;
+    bool has_keys_of; /* CLK_KEYS_OF_KEY: hash with the keys of feature keys_of */
+    size_t keys_of;   /* an earlier feature, not ignored, with the same hash type */
 };
 
 struct clk_schema {
@@ -183,6 +185,8 @@ struct clk_encoder {
  */
 long clk__utf8_decode(const char *s, size_t len, uint32_t *cps);
 
+/* Code point cp (at most U+10FFFF) as UTF-8 in out; returns its length, 1 to 4. */
+size_t clk__utf8_encode(uint32_t cp, char out[4]);
 /* Append code point cp as UTF-8 to b. */
 int clk__utf8_put(struct buf *b, uint32_t cp);
 

@@ -58,6 +58,21 @@ static void subpath(char *out, const char *path, const char *key)
     out[n + k] = '\0';
 }
 
+/* names[] (NULL-terminated) as "a, b, c" in out[0..size), cut inside the first name that
+ * does not fit. */
+static void join_names(const char *const *names, char *out, size_t size)
+{
+    size_t used = 0, i;
+
+    out[0] = '\0';
+    for (i = 0; names[i] != NULL; i++) {
+        int n = snprintf(out + used, size - used, "%s%s", i > 0 ? ", " : "", names[i]);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
 /* Fail if obj has a key not in allowed (JSON Schema additionalProperties: false). */
 static int only_keys(const json_t *obj, const char *const *allowed, const char *path, struct err *e)
 {
@@ -72,20 +87,61 @@ static int only_keys(const json_t *obj, const char *const *allowed, const char *
             if (strcmp(key, allowed[i]) == 0)
                 ok = true;
         if (!ok) {
-            char list[160] = "";
-            size_t used = 0;
-            for (i = 0; allowed[i] != NULL; i++) {
-                int n = snprintf(list + used, sizeof(list) - used, "%s%s", i > 0 ? ", " : "",
-                                 allowed[i]);
-                if (n < 0 || (size_t)n >= sizeof(list) - used)
-                    break;
-                used += (size_t)n;
-            }
+            char list[160];
+            join_names(allowed, list, sizeof(list));
             return err_set(e, ERR_INVALID, "%s: unknown key '%.60s' (allowed: %s)", path, key,
                            list);
         }
     }
     (void)v;
+    return 0;
+}
+
+/*
+ * The member key of obj, or NULL when obj has none; p gets the member's path either
+ * way, for messages about it.
+ */
+static const json_t *member(const json_t *obj, const char *key, const char *path,
+                            char p[PATH_MAX_LEN])
+{
+    subpath(p, path, key);
+    return json_object_get(obj, key);
+}
+
+/* Like member(), but a missing member is an error: e is set and NULL returned. */
+static const json_t *require(const json_t *obj, const char *key, const char *path,
+                             char p[PATH_MAX_LEN], struct err *e)
+{
+    const json_t *v = member(obj, key, path, p);
+
+    if (v == NULL)
+        bad(e, p, "is required");
+    return v;
+}
+
+/*
+ * The index in names (NULL-terminated) of the string v, or ERR_INVALID with the message
+ * "path: must be one of a, b, c" when v is not one of them or not a string.
+ */
+static int one_of(const json_t *v, const char *path, const char *const *names, struct err *e)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    char list[160];
+    int i;
+
+    for (i = 0; names[i] != NULL; i++) {
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    }
+    join_names(names, list, sizeof(list));
+    return err_set(e, ERR_INVALID, "%s: must be one of %s", path, list);
+}
+
+static int get_bool(const json_t *v, const char *path, bool *out, struct err *e)
+{
+    if (!json_is_boolean(v))
+        return bad(e, path, "must be true or false");
+    *out = json_is_true(v);
     return 0;
 }
 
@@ -96,7 +152,9 @@ static int get_int(const json_t *v, const char *path, int64_t min, int64_t max, 
     char what[96];
 
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        if (min == 1 && max == INT64_MAX)
+        if (min == INT64_MIN && max == INT64_MAX)
+            snprintf(what, sizeof(what), "must be an integer");
+        else if (min == 1 && max == INT64_MAX)
             snprintf(what, sizeof(what), "must be a positive integer");
         else if (min == 0 && max == INT64_MAX)
             snprintf(what, sizeof(what), "must be a non-negative integer");
@@ -123,26 +181,12 @@ static int get_string(const json_t *v, const char *path, const char **out, size_
 
 static int opt_string(const json_t *obj, const char *key, const char *path, struct err *e)
 {
-    const json_t *v = json_object_get(obj, key);
     char p[PATH_MAX_LEN];
+    const json_t *v = member(obj, key, path, p);
 
-    if (v != NULL && !json_is_string(v)) {
-        subpath(p, path, key);
+    if (v != NULL && !json_is_string(v))
         return bad(e, p, "must be a string");
-    }
     return 0;
-}
-
-static const json_t *require(const json_t *obj, const char *key, const char *path, struct err *e)
-{
-    const json_t *v = json_object_get(obj, key);
-    char p[PATH_MAX_LEN];
-
-    if (v == NULL) {
-        subpath(p, path, key);
-        bad(e, p, "is required");
-    }
-    return v;
 }
 
 /* ==== base64 as Python's binascii.a2b_base64 (non-strict) decodes it ==== */
@@ -219,6 +263,23 @@ done:
     return 0;
 }
 
+/* The optional base64 string member key of obj, decoded into *out (left alone when
+ * absent). */
+static int opt_base64(const json_t *obj, const char *key, const char *path, uint8_t **out,
+                      size_t *out_len, struct err *e)
+{
+    char p[PATH_MAX_LEN];
+    const json_t *v = member(obj, key, path, p);
+    const char *s = NULL;
+    size_t len = 0;
+
+    if (v == NULL)
+        return 0;
+    if (get_string(v, p, &s, &len, e) < 0 || py_b64decode(s, len, out, out_len, p, e) < 0)
+        return ERR_INVALID;
+    return 0;
+}
+
 /* ==== features ==== */
 
 static const char *const k_ignore_keys[] = {"identifier", "ignored", "description", NULL};
@@ -231,28 +292,31 @@ static const char *const k_enum_keys[] = {"type", "values", "description", NULL}
 static const char *const k_hashing_keys[] = {"hash", "strategy", "comparison", "missingValue",
                                              NULL};
 
+/* Names of enumerated values (for one_of()) and what each one means, in the same order. */
+static const char *const k_encodings[] = {"ascii", "utf-8", "utf-16", "utf-32", NULL};
+static const enum clk__enc k_encoding_values[] = {CLK_ENC_ASCII, CLK_ENC_UTF8, CLK_ENC_UTF16,
+                                                  CLK_ENC_UTF32};
+static const char *const k_cases[] = {"upper", "lower", "mixed", NULL};
+static const enum clk__case k_case_values[] = {CLK_CASE_UPPER, CLK_CASE_LOWER, CLK_CASE_MIXED};
+static const char *const k_hashes[] = {"blakeHash", "doubleHash", NULL};
+static const enum clk__hash k_hash_values[] = {CLK_HASH_BLAKE, CLK_HASH_DOUBLE};
+static const char *const k_kdf_hashes[] = {"SHA256", "SHA512", NULL};
+static const unsigned k_kdf_hash_bits[] = {256, 512};
+
 static int parse_encoding(struct clk__feature *f, const json_t *fmt, const char *path,
                           struct err *e)
 {
-    const json_t *v = json_object_get(fmt, "encoding");
-    const char *s;
     char p[PATH_MAX_LEN];
+    const json_t *v = member(fmt, "encoding", path, p);
+    int i;
 
     f->encoding = CLK_ENC_UTF8;
     if (v == NULL)
         return 0;
-    subpath(p, path, "encoding");
-    s = json_is_string(v) ? json_string_value(v) : "";
-    if (strcmp(s, "utf-8") == 0)
-        f->encoding = CLK_ENC_UTF8;
-    else if (strcmp(s, "ascii") == 0)
-        f->encoding = CLK_ENC_ASCII;
-    else if (strcmp(s, "utf-16") == 0)
-        f->encoding = CLK_ENC_UTF16;
-    else if (strcmp(s, "utf-32") == 0)
-        f->encoding = CLK_ENC_UTF32;
-    else
-        return bad(e, p, "must be one of ascii, utf-8, utf-16, utf-32");
+    i = one_of(v, p, k_encodings, e);
+    if (i < 0)
+        return i;
+    f->encoding = k_encoding_values[i];
     return 0;
 }
 
@@ -267,11 +331,10 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
 
     if (!json_is_object(fmt))
         return bad(e, path, "must be an object");
-    type = require(fmt, "type", path, e);
+    type = require(fmt, "type", path, p, e);
     if (type == NULL)
         return ERR_INVALID;
     t = json_is_string(type) ? json_string_value(type) : "";
-    subpath(p, path, "type");
     if (strcmp(t, "string") == 0) {
         f->fmt = CLK_FMT_STRING;
         v = json_object_get(fmt, "pattern");
@@ -290,30 +353,22 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
                 return bad(e, p, why);
             return 0;
         }
-        v = json_object_get(fmt, "case");
+        v = member(fmt, "case", path, p);
         if (v != NULL) {
-            s = json_is_string(v) ? json_string_value(v) : "";
-            subpath(p, path, "case");
-            if (strcmp(s, "upper") == 0)
-                f->letter_case = CLK_CASE_UPPER;
-            else if (strcmp(s, "lower") == 0)
-                f->letter_case = CLK_CASE_LOWER;
-            else if (strcmp(s, "mixed") == 0)
-                f->letter_case = CLK_CASE_MIXED;
-            else
-                return bad(e, p, "must be one of upper, lower, mixed");
+            rc = one_of(v, p, k_cases, e);
+            if (rc < 0)
+                return rc;
+            f->letter_case = k_case_values[rc];
         }
-        v = json_object_get(fmt, "minLength");
+        v = member(fmt, "minLength", path, p);
         if (v != NULL) {
-            subpath(p, path, "minLength");
             if (get_int(v, p, 0, INT64_MAX, &x, e) < 0)
                 return ERR_INVALID;
             f->has_min_len = true;
             f->min_len = (uint64_t)x;
         }
-        v = json_object_get(fmt, "maxLength");
+        v = member(fmt, "maxLength", path, p);
         if (v != NULL) {
-            subpath(p, path, "maxLength");
             if (get_int(v, p, 1, INT64_MAX, &x, e) < 0)
                 return ERR_INVALID;
             f->has_max_len = true;
@@ -328,18 +383,16 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
             rc = opt_string(fmt, "description", path, e);
         if (rc < 0)
             return rc;
-        v = json_object_get(fmt, "minimum");
+        v = member(fmt, "minimum", path, p);
         if (v != NULL) {
-            subpath(p, path, "minimum");
             if (get_int(v, p, INT64_MIN, INT64_MAX, &f->minimum, e) < 0)
-                return bad(e, p, "must be an integer");
+                return ERR_INVALID;
             f->has_minimum = true;
         }
-        v = json_object_get(fmt, "maximum");
+        v = member(fmt, "maximum", path, p);
         if (v != NULL) {
-            subpath(p, path, "maximum");
             if (get_int(v, p, INT64_MIN, INT64_MAX, &f->maximum, e) < 0)
-                return bad(e, p, "must be an integer");
+                return ERR_INVALID;
             f->has_maximum = true;
         }
         return 0;
@@ -351,10 +404,9 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
             rc = opt_string(fmt, "description", path, e);
         if (rc < 0)
             return rc;
-        v = require(fmt, "format", path, e);
+        v = require(fmt, "format", path, p, e);
         if (v == NULL)
             return ERR_INVALID;
-        subpath(p, path, "format");
         if (get_string(v, p, &s, &len, e) < 0)
             return ERR_INVALID;
         if (strlen(s) != len)
@@ -373,10 +425,9 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
             rc = opt_string(fmt, "description", path, e);
         if (rc < 0)
             return rc;
-        v = require(fmt, "values", path, e);
+        v = require(fmt, "values", path, p, e);
         if (v == NULL)
             return ERR_INVALID;
-        subpath(p, path, "values");
         if (!json_is_array(v))
             return bad(e, p, "must be an array of strings");
         f->nenum = json_array_size(v);
@@ -394,6 +445,7 @@ static int parse_format(struct clk__feature *f, const json_t *fmt, const char *p
         }
         return 0;
     }
+    subpath(p, path, "type");
     return bad(e, p, "must be one of string, integer, date, enum");
 }
 
@@ -431,28 +483,23 @@ static int parse_comparison(struct clk__feature *f, const json_t *c, const char 
 
     if (!json_is_object(c))
         return bad(e, path, "must be an object");
-    type = require(c, "type", path, e);
+    type = require(c, "type", path, p, e);
     if (type == NULL)
         return ERR_INVALID;
     t = json_is_string(type) ? json_string_value(type) : "";
     if (strcmp(t, "ngram") == 0) {
         f->cmp = CLK_CMP_NGRAM;
-        v = require(c, "n", path, e);
+        v = require(c, "n", path, p, e);
         if (v == NULL)
             return ERR_INVALID;
-        subpath(p, path, "n");
         if (get_int(v, p, 1, INT64_MAX, &x, e) < 0)
             return ERR_INVALID;
         if (x > CLK_MAX_NGRAM)
             return err_set(e, ERR_UNSUPPORTED, "%s: n over %u is not supported", p, CLK_MAX_NGRAM);
         f->ngram_n = (unsigned)x;
-        v = json_object_get(c, "positional");
-        if (v != NULL) {
-            subpath(p, path, "positional");
-            if (!json_is_boolean(v))
-                return bad(e, p, "must be true or false");
-            f->positional = json_is_true(v);
-        }
+        v = member(c, "positional", path, p);
+        if (v != NULL && get_bool(v, p, &f->positional, e) < 0)
+            return ERR_INVALID;
         return 0;
     }
     if (strcmp(t, "exact") == 0) {
@@ -462,25 +509,22 @@ static int parse_comparison(struct clk__feature *f, const json_t *c, const char 
     if (strcmp(t, "numeric") == 0) {
         const json_t *td;
         f->cmp = CLK_CMP_NUMERIC;
-        td = require(c, "thresholdDistance", path, e);
+        td = require(c, "thresholdDistance", path, p, e);
         if (td == NULL)
             return ERR_INVALID;
-        subpath(p, path, "thresholdDistance");
         if (!json_is_number(td) || !(json_number_value(td) > 0))
             return bad(e, p, "must be a number greater than 0");
-        v = require(c, "resolution", path, e);
+        v = require(c, "resolution", path, p, e);
         if (v == NULL)
             return ERR_INVALID;
-        subpath(p, path, "resolution");
         if (get_int(v, p, 1, INT64_MAX, &x, e) < 0)
             return ERR_INVALID;
         if (x > CLK_MAX_RESOLUTION)
             return err_set(e, ERR_UNSUPPORTED, "%s: resolution over %u is not supported", p,
                            CLK_MAX_RESOLUTION);
         f->num_resolution = (unsigned)x;
-        v = json_object_get(c, "fractional_precision");
+        v = member(c, "fractional_precision", path, p);
         if (v != NULL) {
-            subpath(p, path, "fractional_precision");
             if (get_int(v, p, 0, INT64_MAX, &x, e) < 0)
                 return ERR_INVALID;
             if (x > CLK_MAX_FRACTIONAL)
@@ -512,18 +556,16 @@ static int parse_hashing(struct clk__feature *f, const json_t *h, const char *pa
     rc = only_keys(h, k_hashing_keys, path, e);
     if (rc < 0)
         return rc;
-    v = require(h, "comparison", path, e);
+    v = require(h, "comparison", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
-    subpath(p, path, "comparison");
     rc = parse_comparison(f, v, p, e);
     if (rc < 0)
         return rc;
 
-    v = require(h, "strategy", path, e);
+    v = require(h, "strategy", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
-    subpath(p, path, "strategy");
     if (!json_is_object(v))
         return bad(e, p, "must be an object");
     if (json_object_size(v) != 1 || (json_object_get(v, "bitsPerToken") == NULL &&
@@ -542,54 +584,43 @@ static int parse_hashing(struct clk__feature *f, const json_t *h, const char *pa
     f->bits = (uint64_t)x;
 
     f->hash = CLK_HASH_BLAKE;
-    v = json_object_get(h, "hash");
+    v = member(h, "hash", path, p);
     if (v != NULL) {
-        const char *t;
-        subpath(p, path, "hash");
         if (!json_is_object(v))
             return bad(e, p, "must be an object");
-        w = require(v, "type", p, e);
+        w = require(v, "type", p, q, e);
         if (w == NULL)
             return ERR_INVALID;
-        t = json_is_string(w) ? json_string_value(w) : "";
-        subpath(q, p, "type");
-        if (strcmp(t, "doubleHash") == 0)
-            f->hash = CLK_HASH_DOUBLE;
-        else if (strcmp(t, "blakeHash") != 0)
-            return bad(e, q, "must be one of blakeHash, doubleHash");
-        w = json_object_get(v, "prevent_singularity");
+        rc = one_of(w, q, k_hashes, e);
+        if (rc < 0)
+            return rc;
+        f->hash = k_hash_values[rc];
+        w = member(v, "prevent_singularity", p, q);
         if (w != NULL) {
-            subpath(q, p, "prevent_singularity");
             if (f->hash != CLK_HASH_DOUBLE)
                 return bad(e, q, "is only allowed with doubleHash");
-            if (!json_is_boolean(w))
-                return bad(e, q, "must be true or false");
-            f->prevent_singularity = json_is_true(w);
+            if (get_bool(w, q, &f->prevent_singularity, e) < 0)
+                return ERR_INVALID;
         }
     }
 
-    v = json_object_get(h, "missingValue");
+    v = member(h, "missingValue", path, p);
     if (v != NULL) {
         const char *s = NULL;
         size_t len = 0;
-        subpath(p, path, "missingValue");
         if (!json_is_object(v))
             return bad(e, p, "must be an object");
-        w = require(v, "sentinel", p, e);
+        w = require(v, "sentinel", p, q, e);
         if (w == NULL)
             return ERR_INVALID;
-        subpath(q, p, "sentinel");
         if (get_string(w, q, &s, &len, e) < 0)
             return ERR_INVALID;
         f->has_missing = true;
         f->sentinel = xmemdup(s, len + 1);
         f->sentinel_len = len;
-        w = json_object_get(v, "replaceWith");
-        if (w != NULL) {
-            subpath(q, p, "replaceWith");
-            if (get_string(w, q, &s, &len, e) < 0)
-                return ERR_INVALID;
-        }
+        w = member(v, "replaceWith", p, q);
+        if (w != NULL && get_string(w, q, &s, &len, e) < 0)
+            return ERR_INVALID;
         f->replace_with = xmemdup(s, len + 1);
         f->replace_len = len;
     }
@@ -599,19 +630,19 @@ static int parse_hashing(struct clk__feature *f, const json_t *h, const char *pa
 static int parse_feature(struct clk_schema *s, size_t i, const json_t *obj, struct err *e)
 {
     struct clk__feature *f = &s->features[i];
-    char path[PATH_MAX_LEN], p[PATH_MAX_LEN];
-    const json_t *v, *ign;
+    char path[PATH_MAX_LEN], p[PATH_MAX_LEN], q[PATH_MAX_LEN];
+    const json_t *v, *h, *ign;
     const char *id = NULL;
     size_t len = 0;
+    bool ignored = false;
     int rc;
 
     snprintf(path, sizeof(path), "features[%zu]", i);
     if (!json_is_object(obj))
         return bad(e, path, "must be an object");
-    v = require(obj, "identifier", path, e);
+    v = require(obj, "identifier", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
-    subpath(p, path, "identifier");
     if (get_string(v, p, &id, &len, e) < 0)
         return ERR_INVALID;
     f->identifier = xmemdup(id, len + 1);
@@ -619,40 +650,55 @@ static int parse_feature(struct clk_schema *s, size_t i, const json_t *obj, stru
     if (rc < 0)
         return rc;
 
-    ign = json_object_get(obj, "ignored");
-    if (ign != NULL && !json_is_boolean(ign)) {
-        subpath(p, path, "ignored");
-        return bad(e, p, "must be true or false");
-    }
-    if (json_is_true(ign) && json_object_get(obj, "format") == NULL &&
+    ign = member(obj, "ignored", path, p);
+    if (ign != NULL && get_bool(ign, p, &ignored, e) < 0)
+        return ERR_INVALID;
+    if (ignored && json_object_get(obj, "format") == NULL &&
         json_object_get(obj, "hashing") == NULL) {
         /* ignoreFeature: nothing else is allowed */
         f->ignored = true;
         return only_keys(obj, k_ignore_keys, path, e);
     }
     /* featureConfig; clkhash ignores it all the same when "ignored" is true */
-    v = require(obj, "format", path, e);
+    v = require(obj, "format", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
-    if (require(obj, "hashing", path, e) == NULL)
+    h = require(obj, "hashing", path, q, e);
+    if (h == NULL)
         return ERR_INVALID;
-    subpath(p, path, "format");
     rc = parse_format(f, v, p, e);
     if (rc < 0)
         return rc;
-    subpath(p, path, "hashing");
-    rc = parse_hashing(f, json_object_get(obj, "hashing"), p, e);
+    rc = parse_hashing(f, h, q, e);
     if (rc < 0)
         return rc;
-    f->ignored = json_is_true(ign);
+    f->ignored = ignored;
 
-    v = json_object_get(obj, CLK_NORM_KEY);
+    v = member(obj, CLK_NORM_KEY, path, p);
     if (v != NULL && !f->ignored) {
-        subpath(p, path, CLK_NORM_KEY);
         f->has_norm = true;
         rc = clk__norm_parse(f, v, p, e);
         if (rc < 0)
             return rc;
+    }
+    v = json_object_get(obj, CLK_KEYS_OF_KEY);
+    if (v != NULL && !f->ignored) {
+        const char *other = NULL;
+        size_t olen = 0, j;
+        subpath(p, path, CLK_KEYS_OF_KEY);
+        if (get_string(v, p, &other, &olen, e) < 0)
+            return ERR_INVALID;
+        for (j = 0; j < i; j++) {
+            if (!s->features[j].ignored && strlen(s->features[j].identifier) == olen &&
+                memcmp(s->features[j].identifier, other, olen) == 0)
+                break;
+        }
+        if (j == i)
+            return bad(e, p, "must name an earlier feature that is not ignored");
+        if (s->features[j].hash != f->hash)
+            return bad(e, p, "must name a feature with the same hash type");
+        f->has_keys_of = true;
+        f->keys_of = j;
     }
     return 0;
 }
@@ -668,49 +714,38 @@ static void add_warning(struct clk_schema *s, const char *msg)
 static int parse_kdf(struct clk_schema *s, const json_t *kdf, struct err *e)
 {
     const char *path = "clkConfig.kdf";
+    char p[PATH_MAX_LEN];
     const json_t *v;
-    const char *str = NULL;
-    size_t len = 0;
     int64_t x;
+    int rc;
 
     if (!json_is_object(kdf))
         return bad(e, path, "must be an object");
-    v = require(kdf, "type", path, e);
+    v = require(kdf, "type", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
     if (!json_is_string(v) || strcmp(json_string_value(v), "HKDF") != 0)
-        return bad(e, "clkConfig.kdf.type", "must be \"HKDF\"");
+        return bad(e, p, "must be \"HKDF\"");
     s->kdf_hash_bits = 256;
-    v = json_object_get(kdf, "hash");
+    v = member(kdf, "hash", path, p);
     if (v != NULL) {
-        str = json_is_string(v) ? json_string_value(v) : "";
-        if (strcmp(str, "SHA256") == 0)
-            s->kdf_hash_bits = 256;
-        else if (strcmp(str, "SHA512") == 0)
-            s->kdf_hash_bits = 512;
-        else
-            return bad(e, "clkConfig.kdf.hash", "must be one of SHA256, SHA512");
+        rc = one_of(v, p, k_kdf_hashes, e);
+        if (rc < 0)
+            return rc;
+        s->kdf_hash_bits = k_kdf_hash_bits[rc];
     }
-    v = json_object_get(kdf, "salt");
-    if (v != NULL) {
-        if (get_string(v, "clkConfig.kdf.salt", &str, &len, e) < 0 ||
-            py_b64decode(str, len, &s->salt, &s->salt_len, "clkConfig.kdf.salt", e) < 0)
-            return ERR_INVALID;
-    }
-    v = json_object_get(kdf, "info");
-    if (v != NULL) {
-        if (get_string(v, "clkConfig.kdf.info", &str, &len, e) < 0 ||
-            py_b64decode(str, len, &s->info, &s->info_len, "clkConfig.kdf.info", e) < 0)
-            return ERR_INVALID;
-    }
+    rc = opt_base64(kdf, "salt", path, &s->salt, &s->salt_len, e);
+    if (rc == 0)
+        rc = opt_base64(kdf, "info", path, &s->info, &s->info_len, e);
+    if (rc < 0)
+        return rc;
     s->key_size = 64; /* clkhash's DEFAULT_KEY_SIZE */
-    v = json_object_get(kdf, "keySize");
+    v = member(kdf, "keySize", path, p);
     if (v != NULL) {
-        if (get_int(v, "clkConfig.kdf.keySize", 1, INT64_MAX, &x, e) < 0)
+        if (get_int(v, p, 1, INT64_MAX, &x, e) < 0)
             return ERR_INVALID;
         if (x > CLK_MAX_KEY_SIZE)
-            return err_set(e, ERR_UNSUPPORTED,
-                           "clkConfig.kdf.keySize: more than %u bytes is not supported",
+            return err_set(e, ERR_UNSUPPORTED, "%s: more than %u bytes is not supported", p,
                            CLK_MAX_KEY_SIZE);
         s->key_size = (size_t)x;
     }
@@ -719,35 +754,37 @@ static int parse_kdf(struct clk_schema *s, const json_t *kdf, struct err *e)
 
 static int parse_clk_config(struct clk_schema *s, const json_t *cfg, struct err *e)
 {
+    const char *path = "clkConfig";
+    char p[PATH_MAX_LEN];
     const json_t *v;
     int64_t x;
     int rc;
 
     if (!json_is_object(cfg))
-        return bad(e, "clkConfig", "must be an object");
-    v = require(cfg, "l", "clkConfig", e);
+        return bad(e, path, "must be an object");
+    v = require(cfg, "l", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
-    if (get_int(v, "clkConfig.l", 1, INT64_MAX, &x, e) < 0)
+    if (get_int(v, p, 1, INT64_MAX, &x, e) < 0)
         return ERR_INVALID;
     s->l = (uint64_t)x;
-    v = require(cfg, "kdf", "clkConfig", e);
+    v = require(cfg, "kdf", path, p, e);
     if (v == NULL)
         return ERR_INVALID;
     rc = parse_kdf(s, v, e);
     if (rc < 0)
         return rc;
-    v = json_object_get(cfg, "xorFolds");
+    v = member(cfg, "xorFolds", path, p);
     if (v != NULL) {
-        if (get_int(v, "clkConfig.xorFolds", 0, INT64_MAX, &x, e) < 0)
+        if (get_int(v, p, 0, INT64_MAX, &x, e) < 0)
             return ERR_INVALID;
         if (x != 0)
             add_warning(s, "clkConfig.xorFolds is ignored: clkhash reads the number of folds "
                            "from clkConfig.xor_folds, and so does tiphub");
     }
-    v = json_object_get(cfg, "xor_folds");
+    v = member(cfg, "xor_folds", path, p);
     if (v != NULL) {
-        if (get_int(v, "clkConfig.xor_folds", 0, 31, &x, e) < 0)
+        if (get_int(v, p, 0, 31, &x, e) < 0)
             return ERR_INVALID;
         s->xor_folds = (unsigned)x;
     }
@@ -805,6 +842,7 @@ int clk_schema_parse(const char *json, size_t len, struct clk_schema **out, stru
     json_error_t jerr;
     json_t *root = NULL;
     const json_t *v, *features;
+    char p[PATH_MAX_LEN];
     size_t i;
     int rc = 0;
 
@@ -818,13 +856,13 @@ int clk_schema_parse(const char *json, size_t len, struct clk_schema **out, stru
         rc = bad(e, "schema", "must be a JSON object");
         goto out;
     }
-    v = require(root, "version", "", e);
+    v = require(root, "version", "", p, e);
     if (v == NULL) {
         rc = ERR_INVALID;
         goto out;
     }
     if (!json_is_number(v)) {
-        rc = bad(e, "version", "must be a number");
+        rc = bad(e, p, "must be a number");
         goto out;
     }
     if (json_number_value(v) != 3) {
@@ -833,7 +871,7 @@ int clk_schema_parse(const char *json, size_t len, struct clk_schema **out, stru
                      "convert-schema' upgrades versions 1 and 2)");
         goto out;
     }
-    v = require(root, "clkConfig", "", e);
+    v = require(root, "clkConfig", "", p, e);
     if (v == NULL) {
         rc = ERR_INVALID;
         goto out;
@@ -841,13 +879,13 @@ int clk_schema_parse(const char *json, size_t len, struct clk_schema **out, stru
     rc = parse_clk_config(s, v, e);
     if (rc < 0)
         goto out;
-    features = require(root, "features", "", e);
+    features = require(root, "features", "", p, e);
     if (features == NULL) {
         rc = ERR_INVALID;
         goto out;
     }
     if (!json_is_array(features)) {
-        rc = bad(e, "features", "must be an array");
+        rc = bad(e, p, "must be an array");
         goto out;
     }
     s->nfeatures = json_array_size(features);

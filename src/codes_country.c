@@ -81,30 +81,9 @@ const struct codes_country *codes_country_by_alpha3(const char *alpha3)
 const struct codes_country *codes_country_suggest(const char *s, size_t len)
 {
     const struct codes__tables *t = codes__get();
-    char key[CODES_KEY_MAX];
-    int klen, limit, best_d;
-    int best = -1;
-    size_t j;
+    int best = codes__map_suggest(&t->country_names, s, len, NULL);
 
-    klen = codes_key(s, len, key);
-    if (klen <= 0)
-        return NULL;
-    limit = codes__suggest_limit((size_t)klen);
-    best_d = limit + 1;
-    /* Slots are in hash order; ties go to the lower country index, so the answer
-     * does not depend on the order. */
-    for (j = 0; j <= t->country_names.mask; j++) {
-        const struct codes__slot *sl = &t->country_names.slots[j];
-        int d;
-        if (sl->key == NULL)
-            continue;
-        d = codes__distance(key, (size_t)klen, sl->key, sl->key_len, limit);
-        if (d < best_d || (d == best_d && d <= limit && sl->value < best)) {
-            best_d = d;
-            best = sl->value;
-        }
-    }
-    return best >= 0 && best_d <= limit ? &t->countries[best] : NULL;
+    return best >= 0 ? &t->countries[best] : NULL;
 }
 
 const char *codes_glotip_label(const char *code)

@@ -45,13 +45,16 @@ int codes__map_get(const struct codes__map *m, const char *key, size_t key_len);
 uint64_t codes__hash(const char *key, size_t len);
 
 /*
- * Optimal string alignment distance (Levenshtein plus adjacent transpositions)
- * between a[0..alen) and b[0..blen), or limit + 1 as soon as it must exceed limit.
- * Lengths are at most CODES_KEY_MAX.
+ * "Did you mean" (codes_country_suggest, codes_list_suggest): the value whose key in m
+ * is nearest to the key of s[0..len) in optimal string alignment distance (Levenshtein
+ * plus adjacent transpositions), within a limit that grows with the key's length (0 up
+ * to 3 characters, 1 up to 5, 2 up to 12, else 3); on a tie the lowest value, so the
+ * answer does not depend on the order of the slots. Returns that value, or -1 when no
+ * key is near enough. If prefix_of is not NULL, it gets the value of the keys that the
+ * key of s is a proper prefix of, when that key has four or more characters and all
+ * those keys belong to one value; else -1.
  */
-int codes__distance(const char *a, size_t alen, const char *b, size_t blen, int limit);
-/* The largest distance at which a key of this length still gets a suggestion. */
-int codes__suggest_limit(size_t key_len);
+int codes__map_suggest(const struct codes__map *m, const char *s, size_t len, int *prefix_of);
 
 /* ---- the loaded tables ---- */
 

@@ -1,6 +1,7 @@
 /*
  * codes_key.c: the matching key of code-list text (codes_key()), the hash map the
- * code lists are looked up in, and the edit distance behind "did you mean".
+ * code lists are looked up in, and the "did you mean" search over a map by edit
+ * distance (codes__map_suggest(), for countries and picklists alike).
  * Part of the codes module (codes.h); nothing here allocates except map set-up.
  */
 #include "codes.h"
@@ -167,9 +168,14 @@ int codes__map_get(const struct codes__map *m, const char *key, size_t key_len)
     }
 }
 
-/* ==== edit distance ==== */
+/* ==== "did you mean": edit distance ==== */
 
-int codes__distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
+/*
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions)
+ * between a[0..alen) and b[0..blen), or limit + 1 as soon as it must exceed limit.
+ * Lengths are at most CODES_KEY_MAX.
+ */
+static int distance(const char *a, size_t alen, const char *b, size_t blen, int limit)
 {
     int rows[3][CODES_KEY_MAX + 1];
     int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
@@ -210,7 +216,8 @@ int codes__distance(const char *a, size_t alen, const char *b, size_t blen, int 
     return prev[blen] > limit ? limit + 1 : prev[blen];
 }
 
-int codes__suggest_limit(size_t key_len)
+/* The largest distance at which a key of this length still gets a suggestion. */
+static int suggest_limit(size_t key_len)
 {
     if (key_len <= 3)
         return 0;
@@ -219,4 +226,42 @@ int codes__suggest_limit(size_t key_len)
     if (key_len <= 12)
         return 2;
     return 3;
+}
+
+int codes__map_suggest(const struct codes__map *m, const char *s, size_t len, int *prefix_of)
+{
+    char key[CODES_KEY_MAX];
+    int klen, limit, best_d;
+    int best = -1, prefix = -1;
+    bool prefix_unique = true;
+    size_t j;
+
+    if (prefix_of != NULL)
+        *prefix_of = -1;
+    klen = codes_key(s, len, key);
+    if (klen <= 0)
+        return -1;
+    limit = suggest_limit((size_t)klen);
+    best_d = limit + 1;
+    for (j = 0; j <= m->mask; j++) {
+        const struct codes__slot *sl = &m->slots[j];
+        int d;
+        if (sl->key == NULL)
+            continue;
+        d = distance(key, (size_t)klen, sl->key, sl->key_len, limit);
+        if (d < best_d || (d == best_d && d <= limit && sl->value < best)) {
+            best_d = d;
+            best = sl->value;
+        }
+        /* A key of four or more characters that starts exactly one value. */
+        if (prefix_of != NULL && klen >= 4 && sl->key_len > (size_t)klen &&
+            memcmp(sl->key, key, (size_t)klen) == 0) {
+            if (prefix >= 0 && prefix != sl->value)
+                prefix_unique = false;
+            prefix = sl->value;
+        }
+    }
+    if (prefix_of != NULL && prefix >= 0 && prefix_unique)
+        *prefix_of = prefix;
+    return best >= 0 && best_d <= limit ? best : -1;
 }

@@ -84,37 +84,12 @@ int codes_list_index(const struct codes_list *l, const char *name)
 
 const char *codes_list_suggest(const struct codes_list *l, const char *s, size_t len)
 {
-    char key[CODES_KEY_MAX];
-    int klen, limit, best_d;
-    int best = -1, prefix_of = -1;
-    bool prefix_unique = true;
-    size_t j;
+    int prefix_of = -1;
+    int best = codes__map_suggest(&l->map, s, len, &prefix_of);
 
-    klen = codes_key(s, len, key);
-    if (klen <= 0)
-        return NULL;
-    limit = codes__suggest_limit((size_t)klen);
-    best_d = limit + 1;
-    for (j = 0; j <= l->map.mask; j++) {
-        const struct codes__slot *sl = &l->map.slots[j];
-        int d;
-        if (sl->key == NULL)
-            continue;
-        d = codes__distance(key, (size_t)klen, sl->key, sl->key_len, limit);
-        if (d < best_d || (d == best_d && d <= limit && sl->value < best)) {
-            best_d = d;
-            best = sl->value;
-        }
-        /* A key of four or more characters that starts exactly one value. */
-        if (klen >= 4 && sl->key_len > (size_t)klen && memcmp(sl->key, key, (size_t)klen) == 0) {
-            if (prefix_of >= 0 && prefix_of != sl->value)
-                prefix_unique = false;
-            prefix_of = sl->value;
-        }
-    }
-    if (best >= 0 && best_d <= limit)
+    if (best >= 0)
         return l->names[best];
-    if (prefix_of >= 0 && prefix_unique)
+    if (prefix_of >= 0)
         return l->names[prefix_of];
     return NULL;
 }

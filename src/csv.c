@@ -31,21 +31,15 @@
  * For a well-formed record, framing and splitting agree on where it ends by
  * construction (csv_next() checks, and the fuzz target compares both paths).
  *
- * Reading a file: bytes come in blocks of read_size (256 KiB) into r->buf, and the
- * record being read always starts at r->head. When the block runs out in the middle
- * of a record, the record is moved to the front and the next block appended. A
- * record over max_record bytes is not held: once framing is past max_record + 2 bytes
- * (the +2 leaves room for a CRLF after a record of exactly max_record bytes), the
- * first max_record bytes are kept for rec->raw, and the rest is scanned and let go
- * (r->dropped counts it), keeping only the last byte scanned so that a CR before the
- * final LF can still be recognised. Memory is thus bounded by about
- * 2 * (max_record + read_size). Reading memory needs none of this: base is the
- * caller's bytes and the input is all there.
+ * Reading a file: the input layer (input.h) reads blocks of 256 KiB, keeps the
+ * record being read at r->in.head, and does not hold a record over max_record bytes:
+ * past max_record + 2 bytes it keeps the first max_record for rec->raw and lets the
+ * rest go (r->in.dropped counts it) while frame_scan() goes on looking for the end.
+ * Reading memory needs none of this: base is the caller's bytes, all there at once.
  *
  * Line numbers count LF bytes only (a lone CR is data), so they are the physical
  * lines of the file whatever the record holds.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +48,10 @@
 #endif
 
 #include "csv.h"
+#include "input.h"
 #include "xalloc.h"
 
 #include "banned.h"
-
-#define CSV_READ_SIZE ((size_t)256 << 10)
-/* Largest max_record accepted, so that max_record + 2 and buffer sizes cannot overflow. */
-#define CSV_MAX_RECORD_LIMIT (SIZE_MAX / 4)
 
 enum frame_state {
     FR_FIELD_START, /* at the start of a field (or after spaces there, when trimming) */
@@ -70,36 +61,23 @@ enum frame_state {
 };
 
 struct csv_reader {
-    /* Input. base[head..tail) are bytes read and not yet consumed. */
-    FILE *f;          /* NULL when reading memory */
-    const char *base; /* r->buf when reading a file, the caller's bytes otherwise */
-    char *buf;        /* file mode: the read buffer */
-    size_t cap;       /* bytes allocated for buf */
-    size_t read_size; /* file mode: least room to offer fread */
-    size_t head;      /* start of the record being read */
-    size_t tail;      /* end of the bytes read */
-    bool eof;         /* no more bytes will come */
-    bool started;     /* the byte-order mark has been looked for */
-    bool bom;         /* the input began with a UTF-8 byte-order mark */
-    int io_errno;     /* errno of a failed read (then every call fails), else 0 */
-    uint64_t offset;  /* input offset of base[head] */
-    uint64_t line;    /* line number at base[head] */
+    /* Input: in.base[in.head..in.tail) are bytes read and not yet consumed, and
+     * in.max_record is the max_record option. */
+    struct input in;
+    uint64_t line; /* line number at in.base[in.head] */
 
     /* Options. */
-    size_t max_record;
     size_t max_fields;
     char delim;
     bool trim;
 
-    /* Framing of the record being read; offsets count from base[head]. */
-    size_t scan;         /* bytes framed so far */
-    enum frame_state st; /* state after them */
+    /* Framing of the record being read, beside in.scan (the bytes framed so far); offsets
+     * count from in.base[in.head]. */
+    enum frame_state st; /* state after the bytes framed */
     uint64_t newlines;   /* LF bytes inside quotes so far */
     size_t field;        /* 1-based field being framed */
     size_t quote_field;  /* the field whose quote was opened last */
     size_t limit_field;  /* the field where the record passed max_record bytes */
-    bool holding_prefix; /* over max_record: only the first max_record bytes are kept */
-    uint64_t dropped;    /* bytes of the record scanned and let go */
 
     /* Output, reused from record to record. */
     struct csv_field *fields;
@@ -146,24 +124,10 @@ static inline __attribute__((always_inline)) const char *find2(const char *p, co
     return p;
 }
 
-static uint64_t count_lf(const char *p, size_t len)
-{
-    const char *end = p + len;
-    uint64_t n = 0;
-
-    for (;;) {
-        const char *q = memchr(p, '\n', (size_t)(end - p));
-        if (q == NULL)
-            break;
-        n++;
-        p = q + 1;
-    }
-    return n;
-}
-
 /* ==== Opening and closing ==== */
 
-static int reader_new(struct csv_reader **out, const struct csv_options *opt)
+/* A reader with the options of opt; *max_record gets the record limit for its input. */
+static int reader_new(struct csv_reader **out, const struct csv_options *opt, size_t *max_record)
 {
     struct csv_reader *r = NULL;
     char delim = ',';
@@ -173,14 +137,13 @@ static int reader_new(struct csv_reader **out, const struct csv_options *opt)
         delim = opt->delimiter;
     if (delim == '"' || delim == '\r' || delim == '\n')
         return ERR_INVALID;
-    if (opt != NULL && opt->max_record > CSV_MAX_RECORD_LIMIT)
+    if (opt != NULL && opt->max_record > INPUT_MAX_RECORD_LIMIT)
         return ERR_INVALID;
     CALLOC_ARRAY(r, 1);
     r->delim = delim;
     r->trim = opt != NULL && opt->trim;
-    r->max_record = opt != NULL && opt->max_record > 0 ? opt->max_record : CSV_DEFAULT_MAX_RECORD;
+    *max_record = opt != NULL && opt->max_record > 0 ? opt->max_record : CSV_DEFAULT_MAX_RECORD;
     r->max_fields = opt != NULL && opt->max_fields > 0 ? opt->max_fields : CSV_DEFAULT_MAX_FIELDS;
-    r->read_size = CSV_READ_SIZE;
     r->line = 1;
     *out = r;
     return 0;
@@ -188,39 +151,37 @@ static int reader_new(struct csv_reader **out, const struct csv_options *opt)
 
 int csv_open_file(struct csv_reader **out, FILE *f, const struct csv_options *opt)
 {
-    int rc = reader_new(out, opt);
+    size_t max_record = 0;
+    int rc = reader_new(out, opt, &max_record);
 
     if (rc < 0)
         return rc;
-    (*out)->f = f;
-    (*out)->base = "";
+    input_init_file(&(*out)->in, f, max_record);
     return 0;
 }
 
 int csv_open_mem(struct csv_reader **out, const void *data, size_t len,
                  const struct csv_options *opt)
 {
-    int rc = reader_new(out, opt);
+    size_t max_record = 0;
+    int rc = reader_new(out, opt, &max_record);
 
     if (rc < 0)
         return rc;
-    (*out)->base = len > 0 ? data : "";
-    (*out)->tail = len;
-    (*out)->eof = true;
+    input_init_mem(&(*out)->in, data, len, max_record);
     return 0;
 }
 
 void csv_set_read_size(struct csv_reader *r, size_t n)
 {
-    if (n > 0 && r->buf == NULL)
-        r->read_size = n;
+    input_set_read_size(&r->in, n);
 }
 
 void csv_close(struct csv_reader *r)
 {
     if (r == NULL)
         return;
-    free(r->buf);
+    input_release(&r->in);
     free(r->fields);
     free(r->unesc);
     free(r);
@@ -228,100 +189,29 @@ void csv_close(struct csv_reader *r)
 
 uint64_t csv_bytes_read(const struct csv_reader *r)
 {
-    return r->offset;
+    return r->in.offset;
 }
 
 bool csv_had_bom(const struct csv_reader *r)
 {
-    return r->bom;
-}
-
-/* ==== Reading blocks ==== */
-
-/*
- * Read more bytes after base[tail], first moving the record at head to the front of
- * the buffer (and letting go of what framing has scanned past max_record, when the
- * record is that long). Sets eof when the input is done. Returns 0 or ERR_IO.
- */
-static int refill(struct csv_reader *r, struct err *e)
-{
-    size_t want;
-    size_t n;
-
-    if (r->f == NULL) {
-        r->eof = true;
-        return 0;
-    }
-    if (r->holding_prefix) {
-        /* Framing has scanned all of base[head..tail), and more than max_record + 1 of it. */
-        size_t keep = r->head + r->max_record;
-        size_t last = r->head + r->scan - 1;
-        if (last > keep) {
-            r->buf[keep] = r->buf[last];
-            r->dropped += last - keep;
-            r->scan -= last - keep;
-            r->tail = keep + 1;
-        }
-    }
-    if (r->head > 0) {
-        memmove(r->buf, r->buf + r->head, r->tail - r->head);
-        r->tail -= r->head;
-        r->head = 0;
-    }
-    if (r->cap - r->tail < r->read_size) {
-        size_t cap = r->cap * 2;
-        if (cap < r->tail + r->read_size)
-            cap = st_add(r->tail, r->read_size);
-        r->buf = xrealloc(r->buf, cap);
-        r->cap = cap;
-        r->base = r->buf;
-    }
-    want = r->cap - r->tail;
-    if (want > r->read_size)
-        want = r->read_size;
-    n = fread(r->buf + r->tail, 1, want, r->f);
-    r->tail += n;
-    if (n < want) {
-        if (ferror(r->f)) {
-            r->io_errno = errno != 0 ? errno : EIO;
-            return err_set(e, ERR_IO, "cannot read input: %s", strerror(r->io_errno));
-        }
-        r->eof = true;
-    }
-    return 0;
-}
-
-/* Skip a UTF-8 byte-order mark at the very start of the input. */
-static int skip_bom(struct csv_reader *r, struct err *e)
-{
-    int rc;
-
-    r->started = true;
-    while (r->tail - r->head < 3 && !r->eof) {
-        rc = refill(r, e);
-        if (rc < 0)
-            return rc;
-    }
-    if (r->tail - r->head >= 3 && memcmp(r->base + r->head, "\xEF\xBB\xBF", 3) == 0) {
-        r->head += 3;
-        r->offset += 3;
-        r->bom = true;
-    }
-    return 0;
+    return r->in.bom;
 }
 
 /* ==== Framing ==== */
 
 /*
- * Run the framing state machine over base[head + scan .. head + lim). Returns true
- * with *end the offset of the LF that ends the record, or false when the bytes ran
- * out first (the state is kept in r, to go on after the next read).
+ * The input_scan_fn of the reader ctx: run the framing state machine over
+ * base[head + scan .. head + lim). Returns true with *end the offset of the LF that
+ * ends the record, or false when the bytes ran out first (the state is kept in the
+ * reader, to go on after the next read; the field where the record passed
+ * max_record bytes is noted on the way).
  */
-static bool frame_scan(struct csv_reader *r, size_t lim, size_t *end)
+static bool frame_scan(struct input *in, size_t lim, size_t *end, void *ctx)
 {
-    const char *b = r->base + r->head;
-    const char *safe = r->base + r->tail;
-    size_t i = r->scan;
+    struct csv_reader *r = ctx;
+    const char *b = in->base + in->head;
+    const char *safe = in->base + in->tail;
+    size_t i = in->scan;
     enum frame_state st = r->st;
     bool found = false;
 
@@ -329,7 +219,7 @@ static bool frame_scan(struct csv_reader *r, size_t lim, size_t *end)
         if (st == FR_QUOTED) {
             const char *q = memchr(b + i, '"', lim - i);
             size_t stop = q != NULL ? (size_t)(q - b) : lim;
-            r->newlines += count_lf(b + i, stop - i);
+            r->newlines += input_count_lf(b + i, stop - i);
             if (q == NULL) {
                 i = lim;
                 break;
@@ -368,11 +258,15 @@ static bool frame_scan(struct csv_reader *r, size_t lim, size_t *end)
             }
         }
     }
-    r->scan = i;
+    in->scan = i;
     r->st = st;
-    if (found)
+    if (found) {
         *end = i;
-    return found;
+        return true;
+    }
+    if (!in->holding_prefix && in->scan == in->max_record && r->limit_field == 0)
+        r->limit_field = st == FR_QUOTED || st == FR_QUOTE ? r->quote_field : r->field;
+    return false;
 }
 
 /*
@@ -382,51 +276,12 @@ static bool frame_scan(struct csv_reader *r, size_t lim, size_t *end)
  */
 static int frame_record(struct csv_reader *r, size_t *end, bool *at_lf, struct err *e)
 {
-    const size_t max = r->max_record;
-    int rc;
-
-    r->scan = 0;
     r->st = FR_FIELD_START;
     r->newlines = 0;
     r->field = 1;
     r->quote_field = 0;
     r->limit_field = 0;
-    r->holding_prefix = false;
-    r->dropped = 0;
-    for (;;) {
-        size_t avail = r->tail - r->head;
-        size_t lim;
-
-        if (avail == 0 && r->eof)
-            return 0;
-        /* Stop once at max_record to note the field there, then at max_record + 2. */
-        if (r->holding_prefix)
-            lim = avail;
-        else
-            lim = r->scan < max ? max : max + 2;
-        if (lim > avail)
-            lim = avail;
-        if (frame_scan(r, lim, end)) {
-            *at_lf = true;
-            return 1;
-        }
-        if (!r->holding_prefix && r->scan == max && r->limit_field == 0)
-            r->limit_field = r->st == FR_QUOTED || r->st == FR_QUOTE ? r->quote_field : r->field;
-        if (!r->holding_prefix && r->scan >= max + 2) {
-            r->holding_prefix = true;
-            continue;
-        }
-        if (r->scan < avail)
-            continue;
-        if (r->eof) {
-            *end = avail;
-            *at_lf = false;
-            return 1;
-        }
-        rc = refill(r, e);
-        if (rc < 0)
-            return rc;
-    }
+    return input_frame(&r->in, frame_scan, r, end, at_lf, e);
 }
 
 /* ==== Splitting ==== */
@@ -510,7 +365,7 @@ static char *unesc_start(struct csv_reader *r, size_t len)
 static int split_fields(struct csv_reader *r, const char *p, const char *end,
                         struct csv_record *rec, const char **stop, struct err *e)
 {
-    struct scanner s = {.blk = p, .safe = r->base + r->tail, .delim = r->delim};
+    struct scanner s = {.blk = p, .safe = r->in.base + r->in.tail, .delim = r->delim};
     const char delim = r->delim;
     const bool trim = r->trim;
     const size_t max_fields = r->max_fields;
@@ -640,20 +495,19 @@ enum fast_result { FAST_RECORD, FAST_BLANK, FAST_NO };
  */
 static enum fast_result fast_record(struct csv_reader *r, struct csv_record *rec)
 {
-    const char *b = r->base + r->head;
-    size_t avail = r->tail - r->head;
+    const char *b = r->in.base + r->in.head;
+    size_t avail = r->in.tail - r->in.head;
     const char *stop = NULL;
     size_t end, raw_end;
 
     /* An LF at offset max_record at the latest leaves at most max_record bytes. */
-    if (avail > r->max_record)
-        avail = r->max_record + 1;
+    if (avail > r->in.max_record)
+        avail = r->in.max_record + 1;
     if (avail == 0)
         return FAST_NO;
     if (b[0] == '\n' || (b[0] == '\r' && avail > 1 && b[1] == '\n')) {
         end = b[0] == '\n' ? 0 : 1;
-        r->head += end + 1;
-        r->offset += end + 1;
+        input_skip(&r->in, end + 1);
         r->line++;
         return FAST_BLANK;
     }
@@ -665,8 +519,7 @@ static enum fast_result fast_record(struct csv_reader *r, struct csv_record *rec
     raw_end = end > 0 && b[end - 1] == '\r' ? end - 1 : end;
     rec->raw_len = raw_end;
     rec->raw_total = raw_end;
-    r->head += end + 1;
-    r->offset += end + 1;
+    input_skip(&r->in, end + 1);
     r->line = rec->line_end + 1;
     return FAST_RECORD;
 }
@@ -683,13 +536,9 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
 
     memset(rec, 0, sizeof(*rec));
     rec->fields = r->fields;
-    if (r->io_errno != 0)
-        return err_set(e, ERR_IO, "cannot read input: %s", strerror(r->io_errno));
-    if (!r->started) {
-        rc = skip_bom(r, e);
-        if (rc < 0)
-            return rc;
-    }
+    rc = input_ready(&r->in, e);
+    if (rc < 0)
+        return rc;
     for (;;) {
         enum fast_result fast = fast_record(r, rec);
         if (fast == FAST_RECORD)
@@ -703,29 +552,27 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
         rc = frame_record(r, &end, &at_lf, e);
         if (rc <= 0)
             return rc;
-        b = r->base + r->head;
+        b = r->in.base + r->in.head;
         unterminated = !at_lf && r->st == FR_QUOTED;
         raw_end = end;
         if (raw_end > 0 && b[raw_end - 1] == '\r' && !unterminated)
             raw_end--;
-        if (raw_end > 0 || r->dropped > 0)
+        if (raw_end > 0 || r->in.dropped > 0)
             break;
         /* A blank line: not a record. */
-        r->head += end + at_lf;
-        r->offset += end + at_lf;
+        input_skip(&r->in, end + at_lf);
         r->line += at_lf;
     }
 
     rec->line = r->line;
     rec->line_end = r->line + r->newlines;
     rec->raw = b;
-    rec->raw_total = r->dropped + raw_end;
-    rec->raw_truncated = rec->raw_total > r->max_record;
-    rec->raw_len = rec->raw_truncated ? r->max_record : raw_end;
+    rec->raw_total = r->in.dropped + raw_end;
+    rec->raw_truncated = rec->raw_total > r->in.max_record;
+    rec->raw_len = rec->raw_truncated ? r->in.max_record : raw_end;
 
     /* Consume the record now: its bytes stay put until the next call reads more. */
-    r->head += end + at_lf;
-    r->offset += r->dropped + end + at_lf;
+    input_consume(&r->in, end, at_lf);
     r->line = rec->line_end + at_lf;
 
     if (unterminated) {
@@ -738,7 +585,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct err *e)
         rec->bad_field = r->limit_field;
         return err_set(e, ERR_TOOBIG,
                        "record too long (%" PRIu64 " bytes, limit %zu, passed in field %zu)",
-                       rec->raw_total, r->max_record, r->limit_field);
+                       rec->raw_total, r->in.max_record, r->limit_field);
     }
     rc = split_fields(r, b, b + raw_end, rec, &stop, e);
     if (rc == 1 && (stop != b + raw_end || rec->line_end != r->line - at_lf)) {

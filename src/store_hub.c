@@ -203,6 +203,42 @@ int store_hub_record_each(struct store *s,
     return rc;
 }
 
+int store_submission_each(struct store *s,
+                          int (*fn)(int64_t id, const struct store_submission *sub,
+                                    uint64_t nrecords, void *arg),
+                          void *arg, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT id, agency, schema_hash, clk_bits, encoder, created_at, "
+                           "nrecords FROM submissions WHERE superseded_by IS NULL ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store__db_err(s, e, "cannot read submissions");
+    for (;;) {
+        struct store_submission sub;
+        int step = sqlite3_step(st);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store__db_err(s, e, "cannot read submissions");
+            break;
+        }
+        memset(&sub, 0, sizeof(sub));
+        sub.agency = (const char *)sqlite3_column_text(st, 1);
+        sub.schema_hash = (const char *)sqlite3_column_text(st, 2);
+        sub.clk_bits = (unsigned)sqlite3_column_int(st, 3);
+        sub.encoder = (const char *)sqlite3_column_text(st, 4);
+        sub.created_at = (const char *)sqlite3_column_text(st, 5);
+        rc = fn(sqlite3_column_int64(st, 0), &sub, (uint64_t)sqlite3_column_int64(st, 6), arg);
+        if (rc != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_hub_count(struct store *s, uint64_t *nsubmissions, uint64_t *nrecords, struct err *e)
 {
     sqlite3_stmt *st = NULL;
@@ -276,17 +312,18 @@ static void copy_text(char *dst, size_t size, const unsigned char *src)
     str_copy(dst, src != NULL ? (const char *)src : "", size);
 }
 
-int store_link_run_latest(struct store *s, struct store_link_run *run, struct err *e)
+/* Read the run of id run_id into *run (strings kept in s). ERR_NOTFOUND if none. */
+int store_link_run_get(struct store *s, int64_t run_id, struct store_link_run *run, struct err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = 0;
 
     if (sqlite3_prepare_v2(s->db,
                            "SELECT id, created_at, threshold, agency_threshold, method, nrecords, "
-                           "npersons, ncomparisons, npairs, seconds FROM link_runs ORDER BY id "
-                           "DESC LIMIT 1",
+                           "npersons, ncomparisons, npairs, seconds FROM link_runs WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return store__db_err(s, e, "cannot read link runs");
+    sqlite3_bind_int64(st, 1, run_id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         memset(run, 0, sizeof(*run));
@@ -307,12 +344,31 @@ int store_link_run_latest(struct store *s, struct store_link_run *run, struct er
         run->seconds = sqlite3_column_double(st, 9);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = err_set(e, ERR_NOTFOUND, "the hub has no link run yet (run 'tiphub link')");
+        rc = err_set(e, ERR_NOTFOUND, "there is no link run %lld", (long long)run_id);
     } else {
         rc = store__db_err(s, e, "cannot read link runs");
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+int store_link_run_latest(struct store *s, struct store_link_run *run, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM link_runs", -1, &st, NULL) != SQLITE_OK)
+        return store__db_err(s, e, "cannot read link runs");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return store__db_err(s, e, "cannot read link runs");
+    if (id == 0)
+        return err_set(e, ERR_NOTFOUND, "the hub has no link run yet (run 'tiphub link')");
+    return store_link_run_get(s, id, run, e);
 }
 
 int store_person_each(struct store *s, int64_t run_id,

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "store_int.h"
-#include "strutil.h"
 
 #include "banned.h"
 
@@ -287,50 +286,6 @@ int store_release_add(struct store *s, const struct store_release *r, int64_t de
         rc = err_set(e, ERR_EXISTS, "dataset '%s' has a release of this query already", r->dataset);
     } else {
         rc = store__db_err(s, e, "cannot store the release");
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static void copy_text(char *dst, size_t size, const unsigned char *src)
-{
-    str_copy(dst, src != NULL ? (const char *)src : "", size);
-}
-
-int store_link_run_get(struct store *s, int64_t run_id, struct store_link_run *run, struct err *e)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, created_at, threshold, agency_threshold, method, nrecords, "
-                           "npersons, ncomparisons, npairs, seconds FROM link_runs WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return store__db_err(s, e, "cannot read link runs");
-    sqlite3_bind_int64(st, 1, run_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(run, 0, sizeof(*run));
-        run->id = sqlite3_column_int64(st, 0);
-        copy_text(s->run_created_at, sizeof(s->run_created_at), sqlite3_column_text(st, 1));
-        copy_text(s->run_threshold, sizeof(s->run_threshold), sqlite3_column_text(st, 2));
-        copy_text(s->run_agency_threshold, sizeof(s->run_agency_threshold),
-                  sqlite3_column_text(st, 3));
-        copy_text(s->run_method, sizeof(s->run_method), sqlite3_column_text(st, 4));
-        run->created_at = s->run_created_at;
-        run->threshold = s->run_threshold;
-        run->agency_threshold = s->run_agency_threshold[0] ? s->run_agency_threshold : NULL;
-        run->method = s->run_method;
-        run->nrecords = (uint64_t)sqlite3_column_int64(st, 5);
-        run->npersons = (uint64_t)sqlite3_column_int64(st, 6);
-        run->ncomparisons = (uint64_t)sqlite3_column_int64(st, 7);
-        run->npairs = (uint64_t)sqlite3_column_int64(st, 8);
-        run->seconds = sqlite3_column_double(st, 9);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = err_set(e, ERR_NOTFOUND, "there is no link run %lld", (long long)run_id);
-    } else {
-        rc = store__db_err(s, e, "cannot read link runs");
     }
     sqlite3_finalize(st);
     return rc;
