@@ -5,7 +5,8 @@
  *
  * usage: bench_link_scale [RECORDS]     (default 1000000; BENCH_SMOKE=1: 20000)
  * env:   LINK_SCALE_LSH=0 skips the LSH run; LINK_SCALE_BLOCKING (default "lsh");
- *        LINK_SCALE_SEED (default 3)
+ *        LINK_SCALE_SEED (default 3); LINK_SCALE_THRESHOLD (T and T2, default the
+ *        CLI's) and LINK_SCALE_SUPPORT (percent) to see how persons move with them
  *
  * 1. Records: `tiphub synth` persons (4 agencies, MEDIUM noise) drawn in memory and
  *    written to a scratch directory, each row read back, canonicalised as import
@@ -115,8 +116,7 @@ static void *encode_part(void *arg)
     return NULL;
 }
 
-static void read_agency(const char *path, const struct clk_schema *schema,
-                        struct agency_rows *out)
+static void read_agency(const char *path, const struct clk_schema *schema, struct agency_rows *out)
 {
     struct csv_reader *r = NULL;
     struct csv_record rec;
@@ -195,9 +195,9 @@ static void remove_dir(const char *dir)
 /* ==== Baseline: the plain brute force ==== */
 
 __attribute__((target("popcnt"))) static uint64_t plain_loop(const struct dice_clks *src,
-                                                              size_t nsrc, size_t rows,
-                                                              const struct dice_threshold *t,
-                                                              uint64_t *compared)
+                                                             size_t nsrc, size_t rows,
+                                                             const struct dice_threshold *t,
+                                                             uint64_t *compared)
 {
     double thr = (double)t->p / (double)t->q;
     uint64_t found = 0;
@@ -405,6 +405,17 @@ int main(int argc, char **argv)
     /* 2. exact linkage: candidates + solve, timed as link_run does them */
     link_opts_init(&lo);
     lo.method = LINK_GROUP;
+    if (getenv("LINK_SCALE_THRESHOLD") != NULL) {
+        if (dice_threshold_parse(getenv("LINK_SCALE_THRESHOLD"), &lo.threshold, &e) < 0)
+            die("LINK_SCALE_THRESHOLD", &e);
+        lo.agency_threshold = lo.threshold;
+    }
+    if (getenv("LINK_SCALE_SUPPORT") != NULL)
+        lo.support = (unsigned)strtoul(getenv("LINK_SCALE_SUPPORT"), NULL, 10);
+    printf("thresholds: T %s, T2 %s, support %u%%\n",
+           getenv("LINK_SCALE_THRESHOLD") != NULL ? getenv("LINK_SCALE_THRESHOLD") : "default",
+           getenv("LINK_SCALE_THRESHOLD") != NULL ? getenv("LINK_SCALE_THRESHOLD") : "default",
+           lo.support);
     within = lo.threshold;
     if ((uint64_t)lo.agency_threshold.p * lo.threshold.q >
         (uint64_t)lo.threshold.p * lo.agency_threshold.q)
