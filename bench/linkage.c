@@ -594,10 +594,11 @@ static void run_febrl4(const struct opts *o)
 
 static void print_counts(const char *label, size_t persons, size_t truth, size_t records)
 {
-    double err = fabs((double)persons - (double)truth) / (double)truth;
-    double base = fabs((double)records - (double)truth) / (double)truth;
-    printf("  %-34s persons %zu, true %zu: error %.2f%% (baseline, no linkage: %zu records, "
-           "error %.2f%%)\n",
+    /* signed: too few persons (people joined) is not the same failure as too many */
+    double err = ((double)persons - (double)truth) / (double)truth;
+    double base = ((double)records - (double)truth) / (double)truth;
+    printf("  %-34s persons %zu, true %zu: error %+.2f%% (baseline, no linkage: %zu records, "
+           "error %+.2f%%)\n",
            label, persons, truth, 100 * err, records, 100 * base);
 }
 
