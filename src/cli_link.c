@@ -35,6 +35,14 @@
 
 #include "banned.h"
 
+/*
+ * Above this many records, linking at the default threshold gets a warning: it was
+ * chosen on a few thousand records, and different people who look alike grow with
+ * the square of the size (docs/LINKAGE.md, "Large hubs": -21 % persons at 100,000
+ * synthetic records, -51 % at a million).
+ */
+#define LARGE_HUB_RECORDS 50000
+
 /* Most candidate pairs kept by default (16 bytes each): a runaway low threshold
  * stops with a message instead of filling the memory. */
 #define DEFAULT_MAX_PAIRS ((size_t)100000000)
@@ -65,7 +73,8 @@ static const char usage[] =
     "they reach --agency-threshold (a re-registration).\n\n"
     "options:\n"
     "  --threshold T         Dice threshold for two records of different sources\n"
-    "                        (default " LINK_DEFAULT_THRESHOLD ", measured; see docs/LINKAGE.md)\n"
+    "                        (default " LINK_DEFAULT_THRESHOLD ", measured on a few thousand\n"
+    "                        records; on a large hub choose it with --diagnose)\n"
     "  --agency-threshold T2 threshold for two records of the same source; the larger of\n"
     "                        T and T2 applies (default " LINK_DEFAULT_AGENCY_THRESHOLD ")\n"
     "  --support P           grouping: percent of the couples of records of two groups\n"
@@ -110,6 +119,7 @@ struct link_cli {
     bool clks;
     bool diagnose;
     const char *threshold;
+    bool threshold_given; /* --threshold was on the command line */
     const char *agency_threshold;
     const char *floor;
     const char *output;
@@ -598,6 +608,7 @@ static int parse_options(int argc, char **argv, struct link_cli *o)
             break;
         case OPT_THRESHOLD:
             o->threshold = optarg;
+            o->threshold_given = true;
             break;
         case OPT_AGENCY_THRESHOLD:
             o->agency_threshold = optarg;
@@ -707,6 +718,12 @@ int cli__run_link(int argc, char **argv)
     if (rc < 0)
         goto fail;
     log_info("linking %zu records from %zu sources", sources_total(&s), s.n);
+    if (!o.diagnose && sources_total(&s) > LARGE_HUB_RECORDS &&
+        !o.threshold_given)
+        log_warn("%zu records at the default threshold %s, which was chosen on a few thousand: "
+                 "on a large hub it joins different people who look alike. Choose the "
+                 "threshold with 'tiphub link --diagnose' (docs/LINKAGE.md, 'Large hubs')",
+                 sources_total(&s), LINK_DEFAULT_THRESHOLD);
     if (o.diagnose) {
         rc = run_diagnose(&o, &s, &e);
         if (rc < 0)
