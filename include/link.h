@@ -50,8 +50,8 @@
 struct err;
 
 /* The default thresholds (measured; see docs/LINKAGE.md) as text, for dice_threshold_parse. */
-#define LINK_DEFAULT_THRESHOLD        "0.73"
-#define LINK_DEFAULT_AGENCY_THRESHOLD "0.73"
+#define LINK_DEFAULT_THRESHOLD        "0.75"
+#define LINK_DEFAULT_AGENCY_THRESHOLD "0.75"
 /* The default support of a merge, in percent (link_opts.support). */
 #define LINK_DEFAULT_SUPPORT 50
 
@@ -71,7 +71,7 @@ enum link_blocking {
 
 /* Defaults for LSH blocking: bands, and bits sampled per band (measured, docs/LINKAGE.md). */
 #define LINK_LSH_DEFAULT_BANDS 96
-#define LINK_LSH_DEFAULT_BITS  32
+#define LINK_LSH_DEFAULT_BITS  24
 #define LINK_LSH_MAX_BANDS     1024
 #define LINK_LSH_MAX_BITS      64
 

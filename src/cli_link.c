@@ -38,8 +38,8 @@
 /*
  * Above this many records, linking at the default threshold gets a warning: it was
  * chosen on a few thousand records, and different people who look alike grow with
- * the square of the size (docs/LINKAGE.md, "Large hubs": -21 % persons at 100,000
- * synthetic records, -51 % at a million).
+ * the square of the size (docs/LINKAGE.md, "Large hubs": -28 % persons at 100,000
+ * synthetic records, -59 % at a million).
  */
 #define LARGE_HUB_RECORDS 50000
 
