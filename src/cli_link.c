@@ -369,6 +369,11 @@ static int run_link(const struct link_cli *o, const struct sources *s, struct li
     lo.progress_arg = &prog;
     rc = link_run(s->set, s->n, &lo, res, e);
     progress_finish(&prog);
+    if (rc == ERR_TOOBIG)
+        rc = err_set(e, ERR_TOOBIG,
+                     "more than %zu pairs score %s or more: raise --threshold (see 'tiphub link "
+                     "--diagnose') or --max-pairs",
+                     o->lo.max_pairs, o->threshold);
     return rc;
 }
 
@@ -554,7 +559,10 @@ static int run_diagnose(const struct link_cli *o, const struct sources *s, struc
     rc = link_diagnose(s->set, s->n, &lo, &floor, d, e);
     progress_finish(&prog);
     if (rc == ERR_TOOBIG)
-        err_prefix(e, "too many pairs score %s or more: raise --floor", o->floor);
+        err_set(e, ERR_TOOBIG,
+                "more than %zu pairs score %s or more: raise --floor (0.7 suits a hub of "
+                "hundreds of thousands of records) or --max-pairs",
+                o->lo.max_pairs, o->floor);
     if (rc < 0)
         goto out;
     if (o->csv != NULL)
