@@ -1,7 +1,8 @@
 /*
- * truth_link.c: a test helper of the report-e2e case, standing in for `tiphub link`
- * until that command lands. It records a link run in a hub whose persons are the
- * ground truth of `tiphub synth`: every hub record is traced back to its agency case
+ * truth_link.c: a test helper of the report-e2e case and the browser test. It records
+ * a link run in a hub whose persons are the ground truth of `tiphub synth`, so that
+ * statistics and the report can be checked exactly, whatever the quality of
+ * `tiphub link`: every hub record is traced back to its agency case
  * (the agency stores remember which case each reference of `tiphub encode --db`
  * stands for) and grouped by truth.csv's person_id.
  *
