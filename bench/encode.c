@@ -119,9 +119,8 @@ int main(int argc, char **argv)
     nfeat = clk_schema_nfeatures(schema);
     field_of = xcalloc(nfeat + 1, sizeof(size_t));
     for (j = 0; j < nfeat; j++) {
-        static const char *const names[NFIELDS] = {"prs_FirstName", "prs_SecondName",
-                                                   "prs_Birthdate", "prs_Gender",
-                                                   "prs_Citizenship"};
+        static const char *const names[NFIELDS] = {
+            "prs_FirstName", "prs_SecondName", "prs_Birthdate", "prs_Gender", "prs_Citizenship"};
         size_t k;
         for (k = 0; k < NFIELDS && strcmp(names[k], clk_schema_identifier(schema, j)) != 0; k++)
             ;

@@ -68,8 +68,8 @@ static void die(const char *what, const struct err *e)
 struct dataset {
     struct dice_clks src[16];
     size_t nsrc;
-    uint32_t *truth;  /* global index -> entity */
-    char **ids;       /* global index -> record id (for --misses), may be NULL */
+    uint32_t *truth; /* global index -> entity */
+    char **ids;      /* global index -> record id (for --misses), may be NULL */
     size_t n;
 };
 
@@ -298,7 +298,7 @@ static uint32_t *cluster_sizes(const uint32_t *v, size_t n, size_t nlabels)
 
 struct quality {
     struct prf pairwise;
-    struct prf cluster;   /* exact-match clusters */
+    struct prf cluster; /* exact-match clusters */
     double bcubed_p, bcubed_r, bcubed_f1;
     size_t persons, true_persons;
 };
@@ -517,9 +517,8 @@ static void lsh_compare(const struct dataset *d, const struct opts *o, int withi
     }
     printf("  LSH %-30s pairs at T lost %zu of %zu (recall %.5f); persons %zu (exact %zu);"
            " %.3g comparisons (exact %.3g), %.2f s (exact %.2f s)\n",
-           o->lsh, lost, exact_at_t,
-           exact_at_t > 0 ? 1.0 - (double)lost / (double)exact_at_t : 1.0, res.npersons,
-           exact_res->npersons, (double)st.comparisons, (double)exact_st->comparisons,
+           o->lsh, lost, exact_at_t, exact_at_t > 0 ? 1.0 - (double)lost / (double)exact_at_t : 1.0,
+           res.npersons, exact_res->npersons, (double)st.comparisons, (double)exact_st->comparisons,
            st.seconds_search, exact_st->seconds_search);
     link_result_release(&res);
     dice_pairs_release(&lp);
@@ -606,11 +605,12 @@ static void print_quality(const struct quality *q)
 {
     print_prf("pairwise", &q->pairwise);
     print_prf("clusters (exact match)", &q->cluster);
-    printf("  %-34s precision %.4f  recall %.4f  F1 %.4f\n", "B-cubed", q->bcubed_p,
-           q->bcubed_r, q->bcubed_f1);
+    printf("  %-34s precision %.4f  recall %.4f  F1 %.4f\n", "B-cubed", q->bcubed_p, q->bcubed_r,
+           q->bcubed_f1);
 }
 
-static void sweep_group(const struct dataset *d, const struct opts *o, const struct dice_pairs *pairs)
+static void sweep_group(const struct dataset *d, const struct opts *o,
+                        const struct dice_pairs *pairs)
 {
     unsigned k;
 
@@ -675,8 +675,8 @@ static void run_febrl3(const struct opts *o, int split)
     solve_at(&d, o, &pairs, &o->t, LINK_GROUP, &res);
     q = compare_partition(res.person, res.npersons, d.truth, d.n);
     if (!split) {
-        printf("febrl3 deduplication (%zu records, one source: every pair held to T2' = %s)\n",
-               d.n, o->t2_text);
+        printf("febrl3 deduplication (%zu records, one source: every pair held to T2' = %s)\n", d.n,
+               o->t2_text);
         print_quality(&q);
         printf("  target: cluster F1 (exact match) >= 0.98: %s\n",
                q.cluster.f1 >= 0.98 ? "met" : "NOT MET");
@@ -687,8 +687,7 @@ static void run_febrl3(const struct opts *o, int split)
         print_quality(&q);
         print_counts("person count", res.npersons, q.true_persons, d.n);
         printf("  target: person count error <= 2%%: %s\n",
-               fabs((double)res.npersons - (double)q.true_persons) <=
-                       0.02 * (double)q.true_persons
+               fabs((double)res.npersons - (double)q.true_persons) <= 0.02 * (double)q.true_persons
                    ? "met"
                    : "NOT MET");
     }
@@ -978,9 +977,10 @@ static void run_synth(const struct opts *o)
     q = compare_partition(res.person, res.npersons, d.truth, d.n);
     printf("synth (seed %" PRIu64 ", %zu persons, 4 agencies, noise %s: %zu records), T %s, "
            "T2 %s\n",
-           o->seed, synth_npersons(s), o->noise == SYNTH_NOISE_HIGH     ? "HIGH"
-                                       : o->noise == SYNTH_NOISE_MEDIUM ? "MEDIUM"
-                                                                        : "LOW",
+           o->seed, synth_npersons(s),
+           o->noise == SYNTH_NOISE_HIGH     ? "HIGH"
+           : o->noise == SYNTH_NOISE_MEDIUM ? "MEDIUM"
+                                            : "LOW",
            d.n, o->t_text, o->t2_text);
     print_quality(&q);
     print_counts("person count", res.npersons, synth_npersons(s), d.n);

@@ -6,7 +6,8 @@
  * Builds ROWS synthetic rows (every field of rec_fields.h, in the mixed spellings
  * that agencies send) and times rec_set() over all of them. The baseline, run in
  * the same process over the same values, is the least any import must do: trim and
- * copy each value into the record (rec_put), clearing the record per row as import does. Prints both and the ratio.
+ * copy each value into the record (rec_put), clearing the record per row as import does. Prints
+ * both and the ratio.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name;           /* path under data/ */
-    const unsigned char *data;  /* contents, followed by a NUL not counted in len */
-    size_t len;                 /* length in bytes */
+    const char *name;          /* path under data/ */
+    const unsigned char *data; /* contents, followed by a NUL not counted in len */
+    size_t len;                /* length in bytes */
 };
 
 /* The file called name, or NULL if no such file was embedded. */

@@ -45,8 +45,7 @@ void err_init(struct err *e);
  * `return err_set(e, ERR_INVALID, "cannot parse '%s'", path);`. A message longer
  * than ERR_MSG_MAX is cut short with "...".
  */
-int err_set(struct err *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message already in e with more context: "context: old message". */
 void err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

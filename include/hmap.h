@@ -22,9 +22,9 @@ struct hmap_slot {
 
 struct hmap {
     struct hmap_slot *slots;
-    size_t nslots;  /* a power of two */
-    size_t count;   /* keys stored */
-    char *arena;    /* keys, back to back */
+    size_t nslots; /* a power of two */
+    size_t count;  /* keys stored */
+    char *arena;   /* keys, back to back */
     size_t arena_len;
     size_t arena_cap;
 };

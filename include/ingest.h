@@ -39,20 +39,20 @@ struct ingest_map; /* a column map (ingest_map.c) */
 
 /* One rejected row, passed to the report callback (valid during the call). */
 struct ingest_rejection {
-    const char *source;             /* the file as given */
-    uint64_t line;                  /* 1-based line where the row starts */
+    const char *source;              /* the file as given */
+    uint64_t line;                   /* 1-based line where the row starts */
     const struct rec_issues *issues; /* every reason (at least one) */
     const char *const *column_names; /* header names by 1-based column (index 0 unused), or NULL */
     size_t ncolumns;
 };
 
 struct ingest_options {
-    const char *agency;            /* --agency: the agency of rows without org_Name */
-    enum ingest_format format;     /* INGEST_AUTO unless --format */
-    const struct ingest_map *map;  /* --map, or NULL */
-    size_t max_record;             /* bytes per row; 0 means 1 MiB */
-    const char *today;             /* "YYYY-MM-DD" for date checks; NULL means today */
-    bool progress;                 /* show a progress bar (if stderr is a terminal) */
+    const char *agency;           /* --agency: the agency of rows without org_Name */
+    enum ingest_format format;    /* INGEST_AUTO unless --format */
+    const struct ingest_map *map; /* --map, or NULL */
+    size_t max_record;            /* bytes per row; 0 means 1 MiB */
+    const char *today;            /* "YYYY-MM-DD" for date checks; NULL means today */
+    bool progress;                /* show a progress bar (if stderr is a terminal) */
     /* Called for every rejected row, and for file-level warnings (issues NULL). */
     void (*on_reject)(const struct ingest_rejection *rj, void *arg);
     void (*on_warning)(const char *source, const char *message, void *arg);
@@ -62,7 +62,7 @@ struct ingest_options {
 struct ingest_file_result {
     struct store_import_counts counts;
     int64_t import_id;
-    bool refused;           /* the file as a whole was refused (see error) */
+    bool refused; /* the file as a whole was refused (see error) */
 };
 
 /*

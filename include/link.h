@@ -104,7 +104,8 @@ struct link_opts {
 
 /*
  * Defaults: T = LINK_DEFAULT_THRESHOLD, T2 = LINK_DEFAULT_AGENCY_THRESHOLD, support
- * LINK_DEFAULT_SUPPORT, AUTO method, exact search, LSH defaults, AUTO kernel, all CPUs, no pair limit.
+ * LINK_DEFAULT_SUPPORT, AUTO method, exact search, LSH defaults, AUTO kernel, all CPUs, no pair
+ * limit.
  */
 void link_opts_init(struct link_opts *o);
 
@@ -125,16 +126,16 @@ const char *link_method_name(enum link_method m);
 
 /* What a run did. */
 struct link_stats {
-    uint64_t records;       /* records linked */
-    uint64_t comparisons;   /* pairs whose Dice was computed */
-    uint64_t brute_force;   /* pairs an exhaustive search would compute */
-    uint64_t candidates;    /* candidate pairs found (passing their threshold) */
-    uint64_t accepted;      /* pairs that joined two persons */
-    uint64_t refused;       /* pairs refused: a record already matched (1-1), or two
-                               records of one source that may not share a group */
-    uint64_t persons;       /* persons found */
-    double seconds_search;  /* finding candidates (wall clock) */
-    double seconds_solve;   /* sorting and solving (wall clock) */
+    uint64_t records;      /* records linked */
+    uint64_t comparisons;  /* pairs whose Dice was computed */
+    uint64_t brute_force;  /* pairs an exhaustive search would compute */
+    uint64_t candidates;   /* candidate pairs found (passing their threshold) */
+    uint64_t accepted;     /* pairs that joined two persons */
+    uint64_t refused;      /* pairs refused: a record already matched (1-1), or two
+                              records of one source that may not share a group */
+    uint64_t persons;      /* persons found */
+    double seconds_search; /* finding candidates (wall clock) */
+    double seconds_solve;  /* sorting and solving (wall clock) */
     enum dice_kernel kernel;
     unsigned nthreads;
 };
@@ -206,15 +207,15 @@ struct link_diag {
     enum link_method method;         /* the solver used for the persons sweep */
     uint64_t records;
     uint64_t sources;
-    uint64_t pairs[LINK_DIAG_BINS];  /* candidate pairs by score (both kinds) */
-    uint64_t within[LINK_DIAG_BINS]; /* of which within one source (grouping only) */
-    uint64_t best[LINK_DIAG_BINS];   /* records by their best score in any candidate pair
-                                        (1-1: with the other source only) */
-    uint64_t no_candidate;           /* records with no pair at or above the floor */
-    uint64_t persons[LINK_DIAG_BINS]; /* persons found at threshold k/100, k >= first_bin */
+    uint64_t pairs[LINK_DIAG_BINS];     /* candidate pairs by score (both kinds) */
+    uint64_t within[LINK_DIAG_BINS];    /* of which within one source (grouping only) */
+    uint64_t best[LINK_DIAG_BINS];      /* records by their best score in any candidate pair
+                                           (1-1: with the other source only) */
+    uint64_t no_candidate;              /* records with no pair at or above the floor */
+    uint64_t persons[LINK_DIAG_BINS];   /* persons found at threshold k/100, k >= first_bin */
     uint64_t cand[LINK_DIAG_CAND_BINS]; /* records by their number of candidates at T */
-    uint64_t cand_max;               /* most candidates of one record at T */
-    struct link_stats stats;         /* of the candidate search at the floor */
+    uint64_t cand_max;                  /* most candidates of one record at T */
+    struct link_stats stats;            /* of the candidate search at the floor */
 };
 
 /*

@@ -17,12 +17,12 @@
 #include <stdint.h>
 
 struct progress {
-    char label[64];      /* what is being done, e.g. "linking" */
-    uint64_t total;      /* amount of work, 0 if unknown */
-    uint64_t done;       /* work done so far */
-    uint64_t last_draw;  /* monotonic ms of the last redraw */
-    uint64_t started;    /* monotonic ms at progress_start */
-    bool active;         /* drawing at all */
+    char label[64];     /* what is being done, e.g. "linking" */
+    uint64_t total;     /* amount of work, 0 if unknown */
+    uint64_t done;      /* work done so far */
+    uint64_t last_draw; /* monotonic ms of the last redraw */
+    uint64_t started;   /* monotonic ms at progress_start */
+    bool active;        /* drawing at all */
 };
 
 /* Turn all bars off (or on again) for this process. */

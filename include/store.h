@@ -135,13 +135,13 @@ int store_import_count(struct store *s, uint64_t *n, struct err *e);
 /* ---- quarantine ---- */
 
 struct store_quarantine_row {
-    int64_t id;             /* set by the store */
+    int64_t id; /* set by the store */
     int64_t import_id;
-    const char *agency;     /* NULL if the row's agency could not be told */
-    const char *source;     /* file as given to import */
-    const char *format;     /* "csv" or "jsonl" */
-    uint64_t line;          /* 1-based line where the row starts */
-    const void *raw;        /* the row's bytes as in the file */
+    const char *agency; /* NULL if the row's agency could not be told */
+    const char *source; /* file as given to import */
+    const char *format; /* "csv" or "jsonl" */
+    uint64_t line;      /* 1-based line where the row starts */
+    const void *raw;    /* the row's bytes as in the file */
     size_t raw_len;
     bool raw_truncated;     /* raw was cut at the record size limit */
     uint64_t raw_total;     /* full length of the row */
@@ -160,9 +160,9 @@ int store_quarantine_add(struct store *s, const struct store_quarantine_row *q, 
                          struct err *e);
 
 struct store_quarantine_filter {
-    const char *agency;  /* NULL for all */
-    int64_t import_id;   /* 0 for all */
-    const int64_t *ids;  /* only these ids, or NULL */
+    const char *agency; /* NULL for all */
+    int64_t import_id;  /* 0 for all */
+    const int64_t *ids; /* only these ids, or NULL */
     size_t nids;
     bool include_resolved;
 };
@@ -246,9 +246,8 @@ int store_submission_each(struct store *s,
                           void *arg, struct err *e);
 
 /* Call fn for every record of the active submissions, in id order. */
-int store_hub_record_each(struct store *s,
-                          int (*fn)(const struct store_hub_record *r, void *arg), void *arg,
-                          struct err *e);
+int store_hub_record_each(struct store *s, int (*fn)(const struct store_hub_record *r, void *arg),
+                          void *arg, struct err *e);
 /* Active submissions and their records. */
 int store_hub_count(struct store *s, uint64_t *nsubmissions, uint64_t *nrecords, struct err *e);
 
@@ -263,7 +262,7 @@ struct store_link_run {
     uint64_t nrecords;
     uint64_t npersons;
     uint64_t ncomparisons;
-    uint64_t npairs;              /* candidate pairs at or above the threshold */
+    uint64_t npairs; /* candidate pairs at or above the threshold */
     double seconds;
 };
 

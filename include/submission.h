@@ -44,7 +44,7 @@ struct submission_header {
     double popcount_sd;
     unsigned popcount_min;
     unsigned popcount_max;
-    double fill;           /* popcount_mean / clk_bits */
+    double fill; /* popcount_mean / clk_bits */
 };
 
 /* ---- writing ---- */
@@ -75,9 +75,9 @@ struct clk_schema;
 struct clk_encoder;
 
 struct submission_encode_opts {
-    const char *agency;  /* whose cases; NULL when the store holds one agency only */
-    bool skip_invalid;   /* leave out a case whose values the schema refuses, instead of failing */
-    bool progress;       /* show a progress bar (on a terminal) */
+    const char *agency; /* whose cases; NULL when the store holds one agency only */
+    bool skip_invalid;  /* leave out a case whose values the schema refuses, instead of failing */
+    bool progress;      /* show a progress bar (on a terminal) */
     /* Called for each case left out (case_ref and the schema's reason, never a value). */
     void (*on_skip)(const char *case_ref, const char *why, void *arg);
     void *arg;

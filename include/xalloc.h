@@ -27,8 +27,8 @@ size_t st_add(size_t a, size_t b);
 size_t st_mult(size_t a, size_t b);
 
 /* ALLOC_ARRAY(p, n): p = xmalloc(n * sizeof(*p)), with the product checked. */
-#define ALLOC_ARRAY(p, n) ((p) = xmalloc(st_mult(sizeof(*(p)), (n))))
-#define CALLOC_ARRAY(p, n) ((p) = xcalloc((n), sizeof(*(p))))
+#define ALLOC_ARRAY(p, n)   ((p) = xmalloc(st_mult(sizeof(*(p)), (n))))
+#define CALLOC_ARRAY(p, n)  ((p) = xcalloc((n), sizeof(*(p))))
 #define REALLOC_ARRAY(p, n) ((p) = xrealloc((p), st_mult(sizeof(*(p)), (n))))
 
 /*

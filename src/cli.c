@@ -20,7 +20,6 @@
 
 #include "banned.h"
 
-
 struct cli_command {
     const char *name;
     const char *summary;

@@ -178,8 +178,7 @@ static int load_schema(const struct encode_opts *o, struct clk_schema **s, char 
     if (o->schema == NULL) {
         ef = embedded_find(DEFAULT_SCHEMA);
         if (ef == NULL)
-            return err_set(e, ERR_NOTFOUND, "the built-in schema '%s' is missing",
-                           DEFAULT_SCHEMA);
+            return err_set(e, ERR_NOTFOUND, "the built-in schema '%s' is missing", DEFAULT_SCHEMA);
         rc = clk_schema_parse((const char *)ef->data, ef->len, s, e);
         if (rc == 0)
             rc = submission_schema_hash((const char *)ef->data, ef->len, hash, e);

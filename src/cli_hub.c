@@ -93,10 +93,10 @@ static int add_one(struct store *s, const char *path, json_t *out, struct err *e
         err_prefix(e, "'%s' was not added", path);
         goto out;
     }
-    json_array_append_new(out, json_pack("{s:s,s:s,s:I,s:I,s:I,s:f}", "file", path, "agency",
-                                         h->agency, "submission", (json_int_t)id, "records",
-                                         (json_int_t)n, "replaced", (json_int_t)replaced,
-                                         "fill", h->fill));
+    json_array_append_new(out,
+                          json_pack("{s:s,s:s,s:I,s:I,s:I,s:f}", "file", path, "agency", h->agency,
+                                    "submission", (json_int_t)id, "records", (json_int_t)n,
+                                    "replaced", (json_int_t)replaced, "fill", h->fill));
 out:
     free(header_text);
     submission_reader_close(r);
@@ -128,8 +128,8 @@ static int run_add(struct store *s, const struct cli_common *c, int argc, char *
     for (size_t k = 0; k < json_array_size(added); k++) {
         json_t *a = json_array_get(added, k);
         json_int_t replaced = json_integer_value(json_object_get(a, "replaced"));
-        printf("%s: %lld records of '%s' added as submission %lld", json_string_value(
-                                                                      json_object_get(a, "file")),
+        printf("%s: %lld records of '%s' added as submission %lld",
+               json_string_value(json_object_get(a, "file")),
                (long long)json_integer_value(json_object_get(a, "records")),
                json_string_value(json_object_get(a, "agency")),
                (long long)json_integer_value(json_object_get(a, "submission")));
@@ -150,8 +150,8 @@ static int run_list(struct store *s, const struct cli_common *c)
     if (store_hub_count(s, &nsub, &nrec, &e) < 0)
         return cli_fail(c, &e);
     if (c->json)
-        cli_print_json(json_pack("{s:I,s:I}", "submissions", (json_int_t)nsub, "records",
-                                 (json_int_t)nrec));
+        cli_print_json(
+            json_pack("{s:I,s:I}", "submissions", (json_int_t)nsub, "records", (json_int_t)nrec));
     else
         printf("%llu active submissions, %llu records\n", (unsigned long long)nsub,
                (unsigned long long)nrec);

@@ -70,11 +70,10 @@ static void on_reject(const struct ingest_rejection *rj, void *arg)
         const char *field = it->field >= 0 ? rec_fields[it->field].name : "";
         if (rep->common->json) {
             if (json_array_size(rep->rejected) < JSON_LIMIT)
-                json_array_append_new(rep->rejected,
-                                      json_pack("{s:s,s:I,s:I,s:s,s:s}", "file", rj->source,
-                                                "line", (json_int_t)rj->line, "column",
-                                                (json_int_t)it->column, "field", field, "reason",
-                                                it->reason));
+                json_array_append_new(
+                    rep->rejected, json_pack("{s:s,s:I,s:I,s:s,s:s}", "file", rj->source, "line",
+                                             (json_int_t)rj->line, "column", (json_int_t)it->column,
+                                             "field", field, "reason", it->reason));
             continue;
         }
         if (rep->common->quiet || rep->printed_this_file >= PRINT_LIMIT)
@@ -106,8 +105,8 @@ static json_t *counts_json(const struct store_import_counts *c)
 {
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "read", (json_int_t)c->read, "stored",
                      (json_int_t)c->stored, "inserted", (json_int_t)c->inserted, "updated",
-                     (json_int_t)c->updated, "unchanged", (json_int_t)c->unchanged,
-                     "quarantined", (json_int_t)c->quarantined);
+                     (json_int_t)c->updated, "unchanged", (json_int_t)c->unchanged, "quarantined",
+                     (json_int_t)c->quarantined);
 }
 
 static void add_counts(struct store_import_counts *t, const struct store_import_counts *c)
@@ -269,8 +268,8 @@ int cli__run_import(int argc, char **argv)
         json_t *out = counts_json(&total);
         json_object_set_new(out, "files", files);
         json_object_set_new(out, "rejected", rep.rejected);
-        json_object_set_new(out, "rejected_listed", json_integer((json_int_t)json_array_size(
-                                                        rep.rejected)));
+        json_object_set_new(out, "rejected_listed",
+                            json_integer((json_int_t)json_array_size(rep.rejected)));
         json_object_set_new(out, "warnings", rep.warnings);
         cli_print_json(out);
     } else {

@@ -133,7 +133,7 @@ struct sources {
     struct dice_clks *set; /* nsources sets */
     char **name;           /* file or agency */
     size_t n;
-    int64_t **record_id;   /* --db: the hub record id of each row, per source */
+    int64_t **record_id; /* --db: the hub record id of each row, per source */
     char schema_hash[65];
     unsigned clk_bits;
 };
@@ -386,17 +386,16 @@ static json_t *summary_json(const struct link_cli *o, const struct sources *s,
 
     link_blocking_name(&o->lo, blocking, sizeof(blocking));
     for (i = 0; i < s->n; i++)
-        json_array_append_new(src, json_pack("{s:s,s:I}", "name", s->name[i], "records",
-                                             (json_int_t)s->set[i].n));
-    return json_pack("{s:I,s:I,s:o,s:s,s:s,s:s,s:i,s:s,s:I,s:I,s:I,s:f,s:f}", "records",
-                     (json_int_t)res->n, "persons", (json_int_t)res->npersons, "sources", src,
-                     "method", link_method_name(link_method_resolve(o->lo.method, s->n)),
-                     "threshold", o->threshold, "agency_threshold", o->agency_threshold,
-                     "support", (int)o->lo.support, "blocking", blocking, "comparisons",
-                     (json_int_t)res->stats.comparisons, "candidates",
-                     (json_int_t)res->stats.candidates, "accepted",
-                     (json_int_t)res->stats.accepted, "seconds_search",
-                     res->stats.seconds_search, "seconds_solve", res->stats.seconds_solve);
+        json_array_append_new(
+            src, json_pack("{s:s,s:I}", "name", s->name[i], "records", (json_int_t)s->set[i].n));
+    return json_pack(
+        "{s:I,s:I,s:o,s:s,s:s,s:s,s:i,s:s,s:I,s:I,s:I,s:f,s:f}", "records", (json_int_t)res->n,
+        "persons", (json_int_t)res->npersons, "sources", src, "method",
+        link_method_name(link_method_resolve(o->lo.method, s->n)), "threshold", o->threshold,
+        "agency_threshold", o->agency_threshold, "support", (int)o->lo.support, "blocking",
+        blocking, "comparisons", (json_int_t)res->stats.comparisons, "candidates",
+        (json_int_t)res->stats.candidates, "accepted", (json_int_t)res->stats.accepted,
+        "seconds_search", res->stats.seconds_search, "seconds_solve", res->stats.seconds_solve);
 }
 
 /* The summary for a person: to stdout after --db, to stderr after --clks (whose
@@ -437,8 +436,7 @@ static int write_csv(const char *path, const struct sources *s, const struct lin
         snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
         out = fopen(tmp, "wb");
         if (out == NULL) {
-            rc = err_set(e, err_from_errno(errno), "cannot create '%s': %s", tmp,
-                         strerror(errno));
+            rc = err_set(e, err_from_errno(errno), "cannot create '%s': %s", tmp, strerror(errno));
             free(tmp);
             return rc;
         }
@@ -510,16 +508,15 @@ static json_t *diag_json(const struct link_diag *d)
 
     for (k = d->first_bin; k < LINK_DIAG_BINS; k++) {
         snprintf(label, sizeof(label), "%u.%02u", k / 100, k % 100);
-        json_array_append_new(bins, json_pack("{s:s,s:I,s:I,s:I,s:I}", "threshold", label,
-                                              "pairs", (json_int_t)d->pairs[k], "within",
-                                              (json_int_t)d->within[k], "best",
-                                              (json_int_t)d->best[k], "persons",
-                                              (json_int_t)d->persons[k]));
+        json_array_append_new(
+            bins, json_pack("{s:s,s:I,s:I,s:I,s:I}", "threshold", label, "pairs",
+                            (json_int_t)d->pairs[k], "within", (json_int_t)d->within[k], "best",
+                            (json_int_t)d->best[k], "persons", (json_int_t)d->persons[k]));
     }
-    return json_pack("{s:I,s:I,s:s,s:I,s:I,s:[IIIIIII],s:I,s:o}", "records",
-                     (json_int_t)d->records, "sources", (json_int_t)d->sources, "method",
-                     link_method_name(d->method), "no_candidate", (json_int_t)d->no_candidate,
-                     "comparisons", (json_int_t)d->stats.comparisons, "candidates_per_record",
+    return json_pack("{s:I,s:I,s:s,s:I,s:I,s:[IIIIIII],s:I,s:o}", "records", (json_int_t)d->records,
+                     "sources", (json_int_t)d->sources, "method", link_method_name(d->method),
+                     "no_candidate", (json_int_t)d->no_candidate, "comparisons",
+                     (json_int_t)d->stats.comparisons, "candidates_per_record",
                      (json_int_t)d->cand[0], (json_int_t)d->cand[1], (json_int_t)d->cand[2],
                      (json_int_t)d->cand[3], (json_int_t)d->cand[4], (json_int_t)d->cand[5],
                      (json_int_t)d->cand[6], "candidates_max", (json_int_t)d->cand_max, "bins",
@@ -726,8 +723,7 @@ int cli__run_link(int argc, char **argv)
     if (rc < 0)
         goto fail;
     log_info("linking %zu records from %zu sources", sources_total(&s), s.n);
-    if (!o.diagnose && sources_total(&s) > LARGE_HUB_RECORDS &&
-        !o.threshold_given)
+    if (!o.diagnose && sources_total(&s) > LARGE_HUB_RECORDS && !o.threshold_given)
         log_warn("%zu records at the default threshold %s, which was chosen on a few thousand: "
                  "on a large hub it joins different people who look alike. Choose the "
                  "threshold with 'tiphub link --diagnose' (docs/LINKAGE.md, 'Large hubs')",

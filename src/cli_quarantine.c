@@ -60,14 +60,13 @@ static int list_entry(const struct store_quarantine_row *q, void *arg)
     json_t *arr = arg;
     json_t *reasons = json_loads(q->reasons, 0, NULL);
 
-    json_array_append_new(arr,
-                          json_pack("{s:I,s:I,s:s?,s:s,s:I,s:s,s:o,s:I,s:b,s:s}", "id",
-                                    (json_int_t)q->id, "import", (json_int_t)q->import_id,
-                                    "agency", q->agency, "file", q->source, "line",
-                                    (json_int_t)q->line, "status", q->status, "reasons",
-                                    reasons != NULL ? reasons : json_array(), "raw_bytes",
-                                    (json_int_t)q->raw_total, "raw_truncated", q->raw_truncated,
-                                    "created_at", q->created_at));
+    json_array_append_new(arr, json_pack("{s:I,s:I,s:s?,s:s,s:I,s:s,s:o,s:I,s:b,s:s}", "id",
+                                         (json_int_t)q->id, "import", (json_int_t)q->import_id,
+                                         "agency", q->agency, "file", q->source, "line",
+                                         (json_int_t)q->line, "status", q->status, "reasons",
+                                         reasons != NULL ? reasons : json_array(), "raw_bytes",
+                                         (json_int_t)q->raw_total, "raw_truncated",
+                                         q->raw_truncated, "created_at", q->created_at));
     return 0;
 }
 
@@ -85,7 +84,7 @@ static void print_entry(json_t *o)
                : "(unknown)",
            (long long)json_integer_value(json_object_get(o, "import")),
            strcmp(json_string_value(json_object_get(o, "status")), "open") == 0 ? ""
-                                                                               : "  (resolved)");
+                                                                                : "  (resolved)");
     for (i = 0; i < json_array_size(reasons); i++) {
         json_t *r = json_array_get(reasons, i);
         const char *field = json_string_value(json_object_get(r, "field"));
@@ -141,8 +140,9 @@ static int run_export(struct store *s, struct qopts *q, struct err *e)
     if (out != stdout && fclose(out) != 0 && rc == 0)
         rc = err_set(e, ERR_IO, "cannot write '%s'", q->out_path);
     if (rc == 0 && !q->common.quiet && q->out_path != NULL)
-        fprintf(stderr, "exported %llu quarantined rows to '%s'; correct them, then run "
-                        "'tiphub quarantine retry %s'\n",
+        fprintf(stderr,
+                "exported %llu quarantined rows to '%s'; correct them, then run "
+                "'tiphub quarantine retry %s'\n",
                 (unsigned long long)n, q->out_path, q->out_path);
     return rc;
 }
@@ -167,11 +167,10 @@ static int run_retry(struct store *s, struct qopts *q, const char *path, int *ex
     if (rc < 0)
         return rc;
     if (q->common.json)
-        cli_print_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "read", (json_int_t)c.read, "stored",
-                                 (json_int_t)c.stored, "inserted", (json_int_t)c.inserted,
-                                 "updated", (json_int_t)c.updated, "unchanged",
-                                 (json_int_t)c.unchanged, "quarantined",
-                                 (json_int_t)c.quarantined));
+        cli_print_json(json_pack(
+            "{s:I,s:I,s:I,s:I,s:I,s:I}", "read", (json_int_t)c.read, "stored", (json_int_t)c.stored,
+            "inserted", (json_int_t)c.inserted, "updated", (json_int_t)c.updated, "unchanged",
+            (json_int_t)c.unchanged, "quarantined", (json_int_t)c.quarantined));
     else if (!q->common.quiet)
         printf("retried %llu rows: %llu stored, %llu still quarantined\n",
                (unsigned long long)c.read, (unsigned long long)c.stored,
@@ -210,8 +209,7 @@ int cli__run_quarantine(int argc, char **argv)
     action = argv[1];
     if (strcmp(action, "list") != 0 && strcmp(action, "export") != 0 &&
         strcmp(action, "retry") != 0)
-        return cli_usage_error("quarantine", "unknown action '%s' (list, export or retry)",
-                               action);
+        return cli_usage_error("quarantine", "unknown action '%s' (list, export or retry)", action);
     argc--;
     argv++;
     for (;;) {

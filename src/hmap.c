@@ -66,8 +66,8 @@ static void grow(struct hmap *m)
     m->slots = xcalloc(m->nslots, sizeof(*m->slots));
     for (i = 0; i < nold; i++) {
         if (old[i].hash != 0) {
-            struct hmap_slot *s = find_slot(m, old[i].hash, m->arena + old[i].key_off,
-                                            old[i].key_len);
+            struct hmap_slot *s =
+                find_slot(m, old[i].hash, m->arena + old[i].key_off, old[i].key_len);
             *s = old[i];
         }
     }

@@ -105,7 +105,8 @@ static enum ingest_format detect_format(const char *path, FILE *f)
     return c == '{' ? INGEST_JSONL : INGEST_CSV;
 }
 
-static void warn(struct ingest_importer *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct ingest_importer *im, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void warn(struct ingest_importer *im, const char *fmt, ...)
 {
@@ -201,8 +202,8 @@ static int agency_id(struct ingest_importer *im, const struct rec *r, int64_t *i
  * caught by im->seen, which holds only those, so a first import pays nothing.
  */
 static int store_row(struct ingest_importer *im, const struct rec *r, struct rec_issues *is,
-                     uint64_t line, const char *raw, size_t raw_len, bool truncated,
-                     uint64_t total, const char *const *names, size_t ncols, struct err *e)
+                     uint64_t line, const char *raw, size_t raw_len, bool truncated, uint64_t total,
+                     const char *const *names, size_t ncols, struct err *e)
 {
     struct buf key;
     enum store_put_result put = STORE_PUT_REPEATED;
@@ -266,9 +267,9 @@ int ingest__take_row(struct ingest_importer *im, uint64_t line, const char *raw,
 }
 
 /* A record the parser could not read: quarantined with the parser's reason. */
-int ingest__take_malformed(struct ingest_importer *im, uint64_t line, size_t column, const char *raw,
-                          size_t raw_len, bool truncated, uint64_t total, const char *why,
-                          const char *const *names, size_t ncols, struct err *e)
+int ingest__take_malformed(struct ingest_importer *im, uint64_t line, size_t column,
+                           const char *raw, size_t raw_len, bool truncated, uint64_t total,
+                           const char *why, const char *const *names, size_t ncols, struct err *e)
 {
     im->counts.read++;
     rec_issues_reset(&im->row.issues);
@@ -321,8 +322,8 @@ static void warn_about_columns(struct ingest_importer *im, const struct ingest_p
             warn(im, "column %zu '%s' is deprecated in HTCDS 2.0", i + 1, c->name);
         for (j = 0; j < i; j++) {
             if (c->field >= 0 && plan->cols[j].field == c->field && c->rule == NULL)
-                warn(im, "columns %zu and %zu both name %s; their values must agree", j + 1,
-                     i + 1, rec_fields[c->field].name);
+                warn(im, "columns %zu and %zu both name %s; their values must agree", j + 1, i + 1,
+                     rec_fields[c->field].name);
         }
     }
     if (unknown.len > 0)
@@ -330,7 +331,8 @@ static void warn_about_columns(struct ingest_importer *im, const struct ingest_p
     buf_release(&unknown);
 }
 
-static int import_csv(struct ingest_importer *im, FILE *f, struct ingest_file_result *res, struct err *e)
+static int import_csv(struct ingest_importer *im, FILE *f, struct ingest_file_result *res,
+                      struct err *e)
 {
     struct csv_options copt = {0};
     struct csv_reader *r = NULL;
@@ -370,7 +372,8 @@ static int import_csv(struct ingest_importer *im, FILE *f, struct ingest_file_re
         goto out;
     }
     warn_about_columns(im, &plan);
-    rc = store_import_start(im->store, im->path, "csv", im->sha256, cr.raw, cr.raw_len, &im->import_id, e);
+    rc = store_import_start(im->store, im->path, "csv", im->sha256, cr.raw, cr.raw_len,
+                            &im->import_id, e);
     if (rc < 0)
         goto out;
 
@@ -416,16 +419,15 @@ static int import_jsonl(struct ingest_importer *im, FILE *f, struct err *e)
             goto out;
         }
         if (rc < 0) {
-            rc = ingest__take_malformed(im, jr.line, jr.column, jr.raw, jr.raw_len, jr.raw_truncated,
-                                jr.raw_total, rowerr.msg, NULL, 0, e);
+            rc = ingest__take_malformed(im, jr.line, jr.column, jr.raw, jr.raw_len,
+                                        jr.raw_truncated, jr.raw_total, rowerr.msg, NULL, 0, e);
         } else {
-            ingest__row_from_json(&im->row, jr.obj, im->opt->map, jr.line, im->opt->agency,
-                                  &plan);
+            ingest__row_from_json(&im->row, jr.obj, im->opt->map, jr.line, im->opt->agency, &plan);
             if (im->opt->agency == NULL && im->row.rec.val[REC_F_ORG_NAME] == NULL)
                 rec_issues_add(&im->row.issues, REC_F_ORG_NAME, 0,
                                "no org_Name, and no --agency was given");
             rc = ingest__take_row(im, jr.line, jr.raw, jr.raw_len, jr.raw_truncated, jr.raw_total,
-                          plan.names, plan.ncols, e);
+                                  plan.names, plan.ncols, e);
         }
         if (rc < 0)
             goto out;
@@ -512,8 +514,7 @@ int ingest_file(struct store *s, const char *path, const struct ingest_options *
         rc = err_set(e, ERR_CORRUPT,
                      "BUG: '%s': %llu rows read but %llu stored and %llu quarantined; nothing "
                      "was imported",
-                     path, (unsigned long long)im.counts.read,
-                     (unsigned long long)im.counts.stored,
+                     path, (unsigned long long)im.counts.read, (unsigned long long)im.counts.stored,
                      (unsigned long long)im.counts.quarantined);
     if (rc == 0 && im.import_id != 0)
         rc = store_import_finish(s, im.import_id, &im.counts, e);

@@ -135,7 +135,8 @@ static int write_jsonl_row(struct exporter *x, const struct rec *r)
         json_t *extra = json_loads(r->extra, 0, NULL);
         const char *key;
         json_t *v;
-        json_object_foreach(extra, key, v) {
+        json_object_foreach(extra, key, v)
+        {
             if (rec_field_find(key, strlen(key)) < 0)
                 json_object_set(o, key, v);
         }

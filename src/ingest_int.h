@@ -39,8 +39,8 @@ const struct ingest_map_rule *ingest__map_find(const struct ingest_map *m, const
                                                size_t len);
 
 struct ingest_column {
-    char *name;                        /* header name as written (trimmed) */
-    int field;                         /* REC_F_* or -1 (kept in extra) */
+    char *name;                         /* header name as written (trimmed) */
+    int field;                          /* REC_F_* or -1 (kept in extra) */
     const struct ingest_map_rule *rule; /* value translation, or NULL */
 };
 
@@ -98,13 +98,13 @@ struct ingest_importer {
     int64_t import_id;
     struct store_import_counts counts;
     struct ingest_row row;
-    struct hmap seen;      /* "agency\0case_ref" of rows found unchanged, for repeats */
-    struct hmap agencies;  /* "name\0type\0country" -> agency id */
+    struct hmap seen;     /* "agency\0case_ref" of rows found unchanged, for repeats */
+    struct hmap agencies; /* "name\0type\0country" -> agency id */
     char today[11];
     char sha256[65];
     struct progress progress;
     uint64_t size;
-    int64_t retry_id;      /* retrying this quarantine entry (0: a normal import) */
+    int64_t retry_id; /* retrying this quarantine entry (0: a normal import) */
 };
 
 /* SHA-256 of the file at path, in hex, and its size. */
@@ -134,10 +134,8 @@ int ingest__take_checked(struct ingest_importer *im, const struct rec *r, struct
                          uint64_t line, const char *raw, size_t raw_len, bool truncated,
                          uint64_t total, const char *const *names, size_t ncols, struct err *e);
 /* A record the parser could not read: quarantine it with the parser's reason why. */
-int ingest__take_malformed(struct ingest_importer *im, uint64_t line, size_t column, const char *raw,
-                           size_t raw_len, bool truncated, uint64_t total, const char *why,
-                           const char *const *names, size_t ncols, struct err *e);
-
-
+int ingest__take_malformed(struct ingest_importer *im, uint64_t line, size_t column,
+                           const char *raw, size_t raw_len, bool truncated, uint64_t total,
+                           const char *why, const char *const *names, size_t ncols, struct err *e);
 
 #endif

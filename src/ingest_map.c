@@ -133,8 +133,7 @@ out:
 }
 
 /* Read the rules from an open CSV reader. */
-static int parse_rules(const char *name, struct csv_reader *r, struct ingest_map *m,
-                       struct err *e)
+static int parse_rules(const char *name, struct csv_reader *r, struct ingest_map *m, struct err *e)
 {
     struct csv_record cr;
     bool header = true;

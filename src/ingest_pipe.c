@@ -36,7 +36,7 @@
 
 #include "banned.h"
 
-#define PIPE_BATCH 256
+#define PIPE_BATCH  256
 #define PIPE_NBATCH 4
 
 struct pipe_slot {
@@ -180,9 +180,9 @@ static int drain(struct ingest_importer *im, const struct ingest_plan *plan, str
     for (i = 0; rc == 0 && i < b->n; i++) {
         struct pipe_slot *s = &b->slots[i];
         if (s->malformed)
-            rc = ingest__take_malformed(im, s->line, s->bad_field, s->raw.data, s->raw.len,
-                                        s->truncated, s->total, s->why, plan->names, plan->ncols,
-                                        e);
+            rc =
+                ingest__take_malformed(im, s->line, s->bad_field, s->raw.data, s->raw.len,
+                                       s->truncated, s->total, s->why, plan->names, plan->ncols, e);
         else
             rc = ingest__take_checked(im, &s->rec, &s->issues, s->line, s->raw.data, s->raw.len,
                                       s->truncated, s->total, plan->names, plan->ncols, e);

@@ -35,8 +35,8 @@
 
 struct qexport {
     FILE *out;
-    const char *format;   /* of the first entry: all must match */
-    char *header;         /* CSV header of the first entry's import */
+    const char *format; /* of the first entry: all must match */
+    char *header;       /* CSV header of the first entry's import */
     size_t header_len;
     uint64_t n;
     struct buf line;
@@ -331,10 +331,9 @@ static int retry_csv_file(struct ingest_importer *im, FILE *f, const struct qent
             goto out;
         }
         if (rc < 0 || cr.nfields < 2) {
-            rc = err_set(e, ERR_INVALID,
-                         "'%s' line %llu: cannot read the row (%s); mend it and retry again",
-                         im->path, (unsigned long long)cr.line,
-                         rc < 0 ? rowerr.msg : "no quarantine_id");
+            rc = err_set(
+                e, ERR_INVALID, "'%s' line %llu: cannot read the row (%s); mend it and retry again",
+                im->path, (unsigned long long)cr.line, rc < 0 ? rowerr.msg : "no quarantine_id");
             goto out;
         }
         en = entry_for(qs, cr.fields[0].data, cr.fields[0].len);
@@ -459,8 +458,8 @@ int ingest_quarantine_retry(struct store *s, const char *path,
     if (rc < 0)
         goto out;
     /* A retry is logged as an import of its own: stored cases point at it. */
-    rc = store_import_start(s, path != NULL ? path : "(quarantine retry)", "retry", im.sha256,
-                            NULL, 0, &im.import_id, e);
+    rc = store_import_start(s, path != NULL ? path : "(quarantine retry)", "retry", im.sha256, NULL,
+                            0, &im.import_id, e);
     if (rc < 0)
         goto fail;
     rc = store_quarantine_each(s, &open_only, collect_entry, &qs, e);

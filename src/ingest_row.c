@@ -268,8 +268,7 @@ static void finish_row(struct ingest_row *row, const struct ingest_plan *plan, u
     }
     for (f = 0; f < REC_NFIELDS; f++) {
         if (plan->nsources[f] > 1 && is_multi(f) && row->acc[f].len > 0)
-            rec_set(&row->rec, f, row->acc[f].data, row->acc[f].len, row->acc_col[f],
-                    &row->issues);
+            rec_set(&row->rec, f, row->acc[f].data, row->acc[f].len, row->acc_col[f], &row->issues);
     }
     org = row->rec.val[REC_F_ORG_NAME];
     if (agency != NULL) {
@@ -349,12 +348,14 @@ void ingest__row_from_json(struct ingest_row *row, json_t *obj, const struct ing
 
     row_reset(row);
     ingest__plan_release(plan);
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         ingest__plan_add(plan, key, strlen(key), map);
     }
     ingest__plan_done(plan, map);
     buf_init(&text, REC_LONGTEXT_MAX * 2);
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         const struct ingest_column *c = &plan->cols[column];
         column++;
         if (c->field < 0 && c->rule == NULL) {
@@ -381,10 +382,9 @@ char *ingest__reasons_json(const struct rec_issues *is, uint64_t line)
 
     for (i = 0; i < is->n; i++) {
         const struct rec_issue *it = &is->items[i];
-        json_t *o = json_pack("{s:I,s:I,s:s,s:s}", "line", (json_int_t)line, "column",
-                              (json_int_t)it->column, "field",
-                              it->field >= 0 ? rec_fields[it->field].name : "", "reason",
-                              it->reason);
+        json_t *o = json_pack(
+            "{s:I,s:I,s:s,s:s}", "line", (json_int_t)line, "column", (json_int_t)it->column,
+            "field", it->field >= 0 ? rec_fields[it->field].name : "", "reason", it->reason);
         json_array_append_new(arr, o);
     }
     out = json_dumps(arr, JSON_COMPACT);

@@ -56,9 +56,9 @@ int link_blocking_parse(const char *s, struct link_opts *o, struct err *e)
                        "blocking '%s' is unknown: use 'exact', 'lsh' or 'lsh:BANDS,BITS'", s);
     s += 4;
     comma = strchr(s, ',');
-    if (comma == NULL ||
-        str_to_u64(s, (size_t)(comma - s), LINK_LSH_MAX_BANDS, &bands) < 0 || bands == 0 ||
-        str_to_u64(comma + 1, strlen(comma + 1), LINK_LSH_MAX_BITS, &bits) < 0 || bits == 0)
+    if (comma == NULL || str_to_u64(s, (size_t)(comma - s), LINK_LSH_MAX_BANDS, &bands) < 0 ||
+        bands == 0 || str_to_u64(comma + 1, strlen(comma + 1), LINK_LSH_MAX_BITS, &bits) < 0 ||
+        bits == 0)
         return err_set(e, ERR_INVALID,
                        "blocking 'lsh:BANDS,BITS' needs BANDS in 1..%u and BITS in 1..%u",
                        LINK_LSH_MAX_BANDS, LINK_LSH_MAX_BITS);
@@ -132,8 +132,8 @@ int link__index_build(struct link__index *ix, const struct dice_clks *sources, s
                            "sources hold CLKs of different lengths: %zu bits in source %zu, "
                            "%zu in source %zu",
                            sources[0].nbits, (size_t)0, sources[s].nbits, s);
-        if (sources[s].n > 0 && (sources[s].bits == NULL || sources[s].words * 64 !=
-                                                                  sources[s].nbits))
+        if (sources[s].n > 0 &&
+            (sources[s].bits == NULL || sources[s].words * 64 != sources[s].nbits))
             return err_set(e, ERR_INVALID, "source %zu is malformed", s);
         if (sources[s].n > DICE_MAX_RECORDS - 1 - n)
             return err_set(e, ERR_INVALID, "too many records to link (at most %zu)",
@@ -164,8 +164,7 @@ void link__index_release(struct link__index *ix)
     memset(ix, 0, sizeof(*ix));
 }
 
-const uint64_t *link__clk(const struct link__index *ix, const struct dice_clks *sources,
-                          uint32_t g)
+const uint64_t *link__clk(const struct link__index *ix, const struct dice_clks *sources, uint32_t g)
 {
     uint32_t s = ix->src[g];
 
@@ -232,8 +231,8 @@ int link_run(const struct dice_clks *sources, size_t nsources, const struct link
         return err_set(e, ERR_INVALID, "greedy 1-1 matching needs exactly two sources (got %zu)",
                        nsources);
     within = link__max_threshold(&o->threshold, &o->agency_threshold);
-    rc = link_candidates(sources, nsources, o, &o->threshold,
-                         method == LINK_GROUP ? &within : NULL, &pairs, &st, e);
+    rc = link_candidates(sources, nsources, o, &o->threshold, method == LINK_GROUP ? &within : NULL,
+                         &pairs, &st, e);
     if (rc == 0) {
         struct link_opts so = *o;
         so.method = method;

@@ -24,15 +24,15 @@
 
 struct sink {
     struct dice_pairs *out;
-    uint32_t off_a;     /* global index of the A set's first record */
-    uint32_t off_b;     /* the same for B (= off_a in a self-join) */
-    size_t max_pairs;   /* 0: no limit */
-    size_t added;       /* pairs added by all searches so far */
-    int too_many;       /* set when max_pairs was passed */
+    uint32_t off_a;   /* global index of the A set's first record */
+    uint32_t off_b;   /* the same for B (= off_a in a self-join) */
+    size_t max_pairs; /* 0: no limit */
+    size_t added;     /* pairs added by all searches so far */
+    int too_many;     /* set when max_pairs was passed */
     const struct link_opts *o;
-    uint64_t base;      /* brute-force work of the searches before this one */
-    uint64_t work;      /* brute-force work of this search */
-    uint64_t total;     /* of all searches */
+    uint64_t base;  /* brute-force work of the searches before this one */
+    uint64_t work;  /* brute-force work of this search */
+    uint64_t total; /* of all searches */
 };
 
 static int on_pairs(const struct dice_pair *pairs, size_t n, void *arg)

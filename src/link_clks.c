@@ -40,8 +40,8 @@ int link_clks_parse(const char *data, size_t len, const char *name, size_t *clk_
                        jerr.line, jerr.column);
     clks = json_object_get(root, "clks");
     if (!json_is_object(root) || !json_is_array(clks)) {
-        rc = err_set(e, ERR_INVALID, "'%s' has no \"clks\" list (expected {\"clks\": [...]})",
-                     name);
+        rc =
+            err_set(e, ERR_INVALID, "'%s' has no \"clks\" list (expected {\"clks\": [...]})", name);
         goto out;
     }
     n = json_array_size(clks);

@@ -56,8 +56,9 @@ int link_diagnose(const struct dice_clks *sources, size_t nsources, const struct
     memset(&st, 0, sizeof(st));
     dice_pairs_init(&pairs);
     if ((uint64_t)floor->p * o->threshold.q > (uint64_t)o->threshold.p * floor->q)
-        return err_set(e, ERR_INVALID, "the floor of the diagnostics must not be above the "
-                                       "threshold");
+        return err_set(e, ERR_INVALID,
+                       "the floor of the diagnostics must not be above the "
+                       "threshold");
     if (method == LINK_GREEDY_1TO1 && nsources != 2)
         return err_set(e, ERR_INVALID, "greedy 1-1 matching needs exactly two sources (got %zu)",
                        nsources);

@@ -165,12 +165,12 @@ int link_diag_write_csv(const struct link_diag *d, FILE *out)
 
 /* ==== SVG ==== */
 
-#define SVG_W      720
-#define SVG_PANEL  200
-#define SVG_LEFT   70
-#define SVG_RIGHT  20
-#define SVG_TOP    30
-#define SVG_GAP    60
+#define SVG_W     720
+#define SVG_PANEL 200
+#define SVG_LEFT  70
+#define SVG_RIGHT 20
+#define SVG_TOP   30
+#define SVG_GAP   60
 
 /* x of score bin k (its left edge) in a panel. */
 static double svg_x(const struct link_diag *d, double k)
@@ -186,8 +186,8 @@ static void svg_axes(const struct link_diag *d, FILE *out, double y0, const char
     double tx;
     char label[16], tt[32];
 
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">%s</text>\n", SVG_LEFT,
-            y0 - 10, title);
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-weight=\"bold\">%s</text>\n", SVG_LEFT, y0 - 10,
+            title);
     fprintf(out,
             "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n"
             "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n",
@@ -204,8 +204,9 @@ static void svg_axes(const struct link_diag *d, FILE *out, double y0, const char
         if (k % 10 != 0 && !(k == d->first_bin && k % 10 > 5))
             continue;
         bin_label(k, label);
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%s"
-                     "</text>\n",
+        fprintf(out,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%s"
+                "</text>\n",
                 svg_x(d, k), y0 + SVG_PANEL + 14, label);
     }
     tx = svg_x(d, 100.0 * d->threshold.p / d->threshold.q);
@@ -289,8 +290,8 @@ int link_diag_write_svg(const struct link_diag *d, FILE *out)
         double span = (double)maxper - lo;
         fprintf(out, "<polyline fill=\"none\" stroke=\"#2a7f3f\" stroke-width=\"2\" points=\"");
         for (k = d->first_bin; k < LINK_DIAG_BINS; k++) {
-            double y = y0 + SVG_PANEL - ((double)d->persons[k] - lo) / (span > 0 ? span : 1) *
-                                            SVG_PANEL;
+            double y =
+                y0 + SVG_PANEL - ((double)d->persons[k] - lo) / (span > 0 ? span : 1) * SVG_PANEL;
             fprintf(out, "%s%.1f,%.1f", first ? "" : " ", svg_x(d, k + 0.5), y);
             first = 0;
         }

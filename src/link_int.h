@@ -14,12 +14,12 @@
 
 /* Where each source's records start in the global numbering. */
 struct link__index {
-    size_t n;        /* records in all */
+    size_t n; /* records in all */
     size_t nsources;
-    size_t *offset;  /* nsources + 1: source s holds globals offset[s]..offset[s+1]-1 */
-    uint32_t *src;   /* n: the source of each record */
-    size_t nbits;    /* bits per CLK, the same for all sources */
-    size_t words;    /* nbits / 64 */
+    size_t *offset; /* nsources + 1: source s holds globals offset[s]..offset[s+1]-1 */
+    uint32_t *src;  /* n: the source of each record */
+    size_t nbits;   /* bits per CLK, the same for all sources */
+    size_t words;   /* nbits / 64 */
 };
 
 /*

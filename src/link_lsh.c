@@ -65,7 +65,7 @@ struct worker {
     uint64_t comparisons;
     struct keyed *keys;
     struct keyed *tmp;
-    uint64_t *scratch;   /* the CLKs of one run of equal keys, side by side */
+    uint64_t *scratch; /* the CLKs of one run of equal keys, side by side */
     size_t scratch_rows;
 };
 

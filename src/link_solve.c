@@ -154,12 +154,12 @@ void link_pairs_sort(const struct dice_clks *sources, size_t nsources, struct di
 struct groups {
     const struct link__index *ix;
     const struct dice_clks *sources;
-    uint32_t *pop;    /* popcount of each record */
+    uint32_t *pop; /* popcount of each record */
     uint32_t *parent;
-    uint32_t *next;   /* next member of the same group, NONE at the end */
-    uint32_t *tail;   /* at a root: its last member */
-    uint32_t *size;   /* at a root: its number of records */
-    uint32_t *count;  /* nsources scratch counters, kept at zero between uses */
+    uint32_t *next;  /* next member of the same group, NONE at the end */
+    uint32_t *tail;  /* at a root: its last member */
+    uint32_t *size;  /* at a root: its number of records */
+    uint32_t *count; /* nsources scratch counters, kept at zero between uses */
 };
 
 static void groups_init(struct groups *g, const struct link__index *ix,
@@ -236,8 +236,8 @@ static int couple_passes(const struct groups *g, uint32_t x, uint32_t y,
 
     p.a = x;
     p.b = y;
-    p.common = dice_common(link__clk(g->ix, g->sources, x), link__clk(g->ix, g->sources, y),
-                           g->ix->words);
+    p.common =
+        dice_common(link__clk(g->ix, g->sources, x), link__clk(g->ix, g->sources, y), g->ix->words);
     p.sum = g->pop[x] + g->pop[y];
     return link__passes(t, &p);
 }

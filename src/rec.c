@@ -141,4 +141,3 @@ void rec_issues_add(struct rec_issues *is, int field, size_t column, const char 
     vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
     va_end(ap);
 }
-

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "codes.h"
 #include "rec_int.h"
 #include "strutil.h"

@@ -333,8 +333,7 @@ static int set_multipick(struct ctx *c, const char *s, size_t len)
             if (total == 1)
                 snprintf(what, sizeof(what), "not a value of its code list");
             else
-                snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k,
-                         total);
+                snprintf(what, sizeof(what), "value %zu of %zu is not in its code list", k, total);
             rc = fail_pick(c, l, part, part_len, what);
             continue;
         }

@@ -493,8 +493,12 @@ static void ch_headline(struct doc *x)
 
 /* The groups of sex_age_groups (enum stats_group), as segments of the national 100 % bar. */
 static const struct report__seg group_segs[STATS_NGROUPS] = {
-    {"Women", REPORT_C_VERMILION},   {"Men", REPORT_C_BLUE},          {"Girls", REPORT_C_ORANGE},
-    {"Boys", REPORT_C_SKY},          {"Other sex", REPORT_C_PURPLE},  {"Sex not recorded", REPORT_C_GREY},
+    {"Women", REPORT_C_VERMILION},
+    {"Men", REPORT_C_BLUE},
+    {"Girls", REPORT_C_ORANGE},
+    {"Boys", REPORT_C_SKY},
+    {"Other sex", REPORT_C_PURPLE},
+    {"Sex not recorded", REPORT_C_GREY},
     {"Age not recorded", REPORT_C_LIGHTGREY},
 };
 /* The five groups of the regional profiles, as segments of their 100 % bars. */
@@ -557,8 +561,7 @@ static void ch_sex_age(struct doc *x)
                        "Horizontal bars: persons in each group of sex and age.", bars,
                        STATS_NGROUPS, REPORT_C_BLUE, x->noisy ? "persons (noisy)" : "persons");
     if (t != NULL && t->nrows == STATS_NSEX && t->ncols == STATS_NAGE) {
-        table_2d(x, t, "Detected victims by sex (rows) and age group (columns)", NULL, NULL,
-                 "Sex");
+        table_2d(x, t, "Detected victims by sex (rows) and age group (columns)", NULL, NULL, "Sex");
     } else {
         table_open(x, "Persons in each group of sex and age");
         put(x, "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"n\">Persons</th>"

@@ -291,8 +291,8 @@ static void derive_groups(struct report__data *d)
                                                      "Other sex (any age)",
                                                      "Sex not recorded (any age)",
                                                      "Age not recorded (female or male)"};
-    if (stats_find(&d->res, "sex_age_groups") != NULL || sa == NULL ||
-        sa->nrows != STATS_NSEX || sa->ncols != STATS_NAGE)
+    if (stats_find(&d->res, "sex_age_groups") != NULL || sa == NULL || sa->nrows != STATS_NSEX ||
+        sa->ncols != STATS_NAGE)
         return;
     g = report__table_add(&d->own, "sex_age_groups", "Detected victims by group of sex and age",
                           "persons", "group of sex and age", NULL, STATS_NGROUPS, 0);

@@ -484,8 +484,9 @@ static int make_payload(struct store *s, const struct stats_dp_query *q, int64_t
         json_object_set_new(dp, "rho", json_real(pow(sqrt(l + ev) - sqrt(l), 2.0)));
     }
     json_object_set_new(dp, "query_key", json_string(key));
-    json_object_set_new(dp, "derived",
-                        json_string("margins, region tables and sex_age_groups are sums of noisy cells"));
+    json_object_set_new(
+        dp, "derived",
+        json_string("margins, region tables and sex_age_groups are sums of noisy cells"));
     json_object_set_new(root, "dp", dp);
     *payload = json_dumps(root, JSON_COMPACT);
 out:

@@ -334,7 +334,9 @@ static void count_record(struct reader *rd, const struct stats__rec *rec)
              : rec->sex == 'M' ? STATS_SEX_MALE
              : rec->sex == 'X' ? STATS_SEX_OTHER
                                : STATS_SEX_UNKNOWN;
-    int ag = rec->age == 'C' ? STATS_AGE_CHILD : rec->age == 'A' ? STATS_AGE_ADULT : STATS_AGE_UNKNOWN;
+    int ag = rec->age == 'C'   ? STATS_AGE_CHILD
+             : rec->age == 'A' ? STATS_AGE_ADULT
+                               : STATS_AGE_UNKNOWN;
     int form = codes_form_primary(rec->forms);
     int y = rec->year >= YEAR_BASE && rec->year < YEAR_BASE + NYEARS - 1 ? rec->year - YEAR_BASE
                                                                          : NYEARS - 1;
@@ -417,11 +419,13 @@ static const char *const age_labels[STATS_NAGE] = {"Child (under 18)", "Adult (1
                                                    "Unknown (not recorded)"};
 static const char *const group_codes[STATS_NGROUPS] = {
     "WOMEN", "MEN", "GIRLS", "BOYS", "OTHER_SEX", "SEX_UNKNOWN", "AGE_UNKNOWN"};
-static const char *const group_labels[STATS_NGROUPS] = {
-    "Women (female, 18 or over)", "Men (male, 18 or over)",
-    "Girls (female, under 18)",   "Boys (male, under 18)",
-    "Other sex (any age)",        "Sex not recorded (any age)",
-    "Age not recorded (female or male)"};
+static const char *const group_labels[STATS_NGROUPS] = {"Women (female, 18 or over)",
+                                                        "Men (male, 18 or over)",
+                                                        "Girls (female, under 18)",
+                                                        "Boys (male, under 18)",
+                                                        "Other sex (any age)",
+                                                        "Sex not recorded (any age)",
+                                                        "Age not recorded (female or male)"};
 
 enum stats_group stats_group_of(unsigned s, unsigned a)
 {
@@ -820,9 +824,8 @@ static void person_tables(struct stats_result *r, const struct reader *rd,
     {
         struct stats_table *tt = stats_find(r, "total"), *ty = stats_find(r, "year"),
                            *tsa = stats_find(r, "sex_age"), *tsg = stats_find(r, "sex_age_groups"),
-                           *tf = stats_find(r, "form"),
-                           *tfa = stats_find(r, "form_all"), *ti = stats_find(r, "iccs"),
-                           *tfc = stats_find(r, "flow_class"),
+                           *tf = stats_find(r, "form"), *tfa = stats_find(r, "form_all"),
+                           *ti = stats_find(r, "iccs"), *tfc = stats_find(r, "flow_class"),
                            *tag = stats_find(r, "agencies_per_person");
         size_t ny = ty->nrows - 1;
         for (i = 0; i < rd->npersons; i++) {
@@ -1029,7 +1032,12 @@ static void record_tables(struct stats_result *r, const struct reader *rd)
 }
 
 #include <time.h>
-static double tnow(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec/1e9;}
+static double tnow(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
 int stats_compute(struct store *s, const struct stats_options *o, bool dp_lists,
                   struct stats_result *out, struct err *e)
 {
@@ -1084,7 +1092,9 @@ int stats_compute(struct store *s, const struct stats_options *o, bool dp_lists,
     double T3 = tnow();
     if (!dp_lists)
         agency_pairs(out, &rd, o->year);
-    if (getenv("STIME")) fprintf(stderr, "scan %.3f resolve %.3f tables %.3f pairs %.3f\n", T1-T0, T2-T1, T3-T2, tnow()-T3);
+    if (getenv("STIME"))
+        fprintf(stderr, "scan %.3f resolve %.3f tables %.3f pairs %.3f\n", T1 - T0, T2 - T1,
+                T3 - T2, tnow() - T3);
     if (o->keep_persons) {
         out->person_list = rd.persons;
         out->nperson_list = rd.npersons;

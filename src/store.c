@@ -71,8 +71,9 @@ static int configure(struct store *s, bool readonly, struct err *e)
 
     sqlite3_busy_timeout(s->db, 10000);
     sqlite3_extended_result_codes(s->db, 1);
-    rc = store__exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-                        " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    rc = store__exec(s,
+                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                     " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                      e);
     if (rc < 0 || readonly)
         return rc;

@@ -171,9 +171,8 @@ static void read_record(sqlite3_stmt *st, struct store_hub_record *r)
     r->year = sqlite3_column_int(st, 12);
 }
 
-int store_hub_record_each(struct store *s,
-                          int (*fn)(const struct store_hub_record *r, void *arg), void *arg,
-                          struct err *e)
+int store_hub_record_each(struct store *s, int (*fn)(const struct store_hub_record *r, void *arg),
+                          void *arg, struct err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = 0;

@@ -59,11 +59,12 @@ int store_quarantine_add(struct store *s, const struct store_quarantine_row *q, 
         return store__db_err(s, e, "cannot read the quarantine");
 
     store__now(now);
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO quarantine(import_id, agency_id, source, format, line, raw, "
-                           "raw_truncated, raw_total, digest, reasons, created_at) VALUES (?1, "
-                           "nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "INSERT INTO quarantine(import_id, agency_id, source, format, line, raw, "
+            "raw_truncated, raw_total, digest, reasons, created_at) VALUES (?1, "
+            "nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            -1, &st, NULL) != SQLITE_OK)
         return store__db_err(s, e, "cannot quarantine a row");
     sqlite3_bind_int64(st, 1, q->import_id);
     sqlite3_bind_int64(st, 2, agency_id);

@@ -395,8 +395,7 @@ static void *run_reader_main(void *arg)
 }
 
 /* One bound of the run's record ids by query sql: 1, 0 when the run has no member, or ERR_DB. */
-static int run_bound(struct store *s, int64_t run_id, const char *sql, int64_t *out,
-                     struct err *e)
+static int run_bound(struct store *s, int64_t run_id, const char *sql, int64_t *out, struct err *e)
 {
     sqlite3_stmt *st = NULL;
     int rc = 0;
@@ -436,8 +435,8 @@ int store_run_read(struct store *s, int64_t run_id, const struct store_run_reade
      * key (SQLite optimises a lone min() or max(), not both in one query, which
      * would scan every member).
      */
-    rc = run_bound(s, run_id, "SELECT min(record_id) FROM person_members WHERE run_id = ?1", &lo,
-                   e);
+    rc =
+        run_bound(s, run_id, "SELECT min(record_id) FROM person_members WHERE run_id = ?1", &lo, e);
     if (rc == 1)
         rc = run_bound(s, run_id, "SELECT max(record_id) FROM person_members WHERE run_id = ?1",
                        &hi, e);

@@ -196,10 +196,10 @@ int submission_builder_write(struct submission_builder *b, FILE *out, struct err
     strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
     rc = write_line(out, json_pack("{s:i,s:s,s:s,s:s,s:i,s:s,s:I,s:{s:f,s:f,s:i,s:i},s:f}",
                                    "tiphub_submission", SUBMISSION_VERSION, "agency", h.agency,
-                                   "created_at", created, "schema_hash", h.schema_hash,
-                                   "clk_bits", (int)h.clk_bits, "encoder", h.encoder, "records",
-                                   (json_int_t)h.records, "popcount", "mean", h.popcount_mean,
-                                   "sd", h.popcount_sd, "min", (int)h.popcount_min, "max",
+                                   "created_at", created, "schema_hash", h.schema_hash, "clk_bits",
+                                   (int)h.clk_bits, "encoder", h.encoder, "records",
+                                   (json_int_t)h.records, "popcount", "mean", h.popcount_mean, "sd",
+                                   h.popcount_sd, "min", (int)h.popcount_min, "max",
                                    (int)h.popcount_max, "fill", h.fill));
     for (i = 0; rc == 0 && i < b->n; i++) {
         const struct built_record *br = &b->v[i];
@@ -208,8 +208,8 @@ int submission_builder_write(struct submission_builder *b, FILE *out, struct err
         json_t *o;
 
         sodium_bin2base64(b64, b64_size, br->clk, clk_bytes, sodium_base64_VARIANT_ORIGINAL);
-        o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s?,s:s?,s:o}", "ref", br->ref, "clk", b64, "sex",
-                      sex, "age", age, "citizenship", list_json(br->citizenship), "detected_in",
+        o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s?,s:s?,s:o}", "ref", br->ref, "clk", b64, "sex", sex,
+                      "age", age, "citizenship", list_json(br->citizenship), "detected_in",
                       br->detected_in, "exploited_in", br->exploited_in, "forms",
                       forms_json(br->forms));
         json_object_set_new(o, "year", br->year > 0 ? json_integer(br->year) : json_null());
@@ -228,7 +228,7 @@ int submission_builder_write(struct submission_builder *b, FILE *out, struct err
 struct submission_reader {
     struct jsonl_reader *lines;
     struct submission_header header;
-    unsigned char *clk;       /* the current record's CLK */
+    unsigned char *clk; /* the current record's CLK */
     char ref[SUBMISSION_REF_LEN + 1];
     char citizenship[4 * 32]; /* up to 32 alpha-3 codes, ';'-separated */
     char detected_in[4];
@@ -281,7 +281,8 @@ static int read_header(struct submission_reader *r, struct err *e)
         err_prefix(e, "submission header (line %llu)", (unsigned long long)jr.line);
         return ERR_INVALID;
     }
-    json_object_foreach(jr.obj, key, v) {
+    json_object_foreach(jr.obj, key, v)
+    {
         size_t i;
         bool ok = false;
         for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -329,8 +330,7 @@ static int read_header(struct submission_reader *r, struct err *e)
     return 0;
 }
 
-static int open_common(struct submission_reader *r, struct submission_reader **out,
-                       struct err *e)
+static int open_common(struct submission_reader *r, struct submission_reader **out, struct err *e)
 {
     int rc = read_header(r, e);
 
@@ -386,8 +386,7 @@ static bool country_ok(json_t *v, char out[4])
     return true;
 }
 
-static int optional_country(json_t *o, const char *key, char out[4], uint64_t line,
-                            struct err *e)
+static int optional_country(json_t *o, const char *key, char out[4], uint64_t line, struct err *e)
 {
     json_t *v = json_object_get(o, key);
 
@@ -403,8 +402,8 @@ static int optional_country(json_t *o, const char *key, char out[4], uint64_t li
 static int read_record(struct submission_reader *r, json_t *o, uint64_t line,
                        struct store_hub_record *rec, struct err *e)
 {
-    static const char *const known[] = {"ref",         "clk",          "sex",   "age",  "citizenship",
-                                        "detected_in", "exploited_in", "forms", "year"};
+    static const char *const known[] = {
+        "ref", "clk", "sex", "age", "citizenship", "detected_in", "exploited_in", "forms", "year"};
     const struct submission_header *h = &r->header;
     const char *key;
     json_t *v;
@@ -414,7 +413,8 @@ static int read_record(struct submission_reader *r, json_t *o, uint64_t line,
     size_t pos = 0;
 
     memset(rec, 0, sizeof(*rec));
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         bool ok = false;
         for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
             ok = ok || strcmp(key, known[i]) == 0;
@@ -512,8 +512,7 @@ static int read_record(struct submission_reader *r, json_t *o, uint64_t line,
     return 0;
 }
 
-int submission_reader_next(struct submission_reader *r, struct store_hub_record *rec,
-                           struct err *e)
+int submission_reader_next(struct submission_reader *r, struct store_hub_record *rec, struct err *e)
 {
     struct jsonl_record jr;
     int rc = jsonl_next(r->lines, &jr, e);

@@ -29,7 +29,7 @@ struct encode_ctx {
     struct clk_encoder *enc;
     const struct submission_encode_opts *opt;
     struct submission_builder *builder;
-    int *field_of;          /* feature -> REC_F_*, or -1 for an ignored feature */
+    int *field_of; /* feature -> REC_F_*, or -1 for an ignored feature */
     size_t nfeatures;
     struct clk_value *values;
     uint8_t *clk;

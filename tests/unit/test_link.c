@@ -72,7 +72,7 @@ struct world {
  */
 static void make_world(struct world *wd, size_t nsrc, size_t persons, unsigned max_flips)
 {
-    uint64_t (*base)[WORDS] = calloc(persons, sizeof(*base));
+    uint64_t(*base)[WORDS] = calloc(persons, sizeof(*base));
     size_t s, p, counts[8] = {0};
     uint32_t *who[8];
     uint64_t row[WORDS];
@@ -555,8 +555,8 @@ static void test_independence(void **state)
         /* pairs handed to the solver in reverse order */
         dice_pairs_init(&pairs);
         assert_int_equal(link_candidates(wd.src, nsrc, &o, &t,
-                                         m == LINK_GROUP ? &o.agency_threshold : NULL, &pairs,
-                                         NULL, &e),
+                                         m == LINK_GROUP ? &o.agency_threshold : NULL, &pairs, NULL,
+                                         &e),
                          0);
         for (i = 0; i < pairs.n / 2; i++) {
             struct dice_pair tmp = pairs.v[i];
@@ -719,8 +719,8 @@ static void test_diagnose(void **state)
     f = open_memstream(&text, &len);
     assert_int_equal(link_diag_write_csv(d, f), 0);
     fclose(f);
-    assert_true(strncmp(text, "threshold,pairs,within,pairs_at_or_above,best,persons\n0.50,",
-                        59) == 0);
+    assert_true(strncmp(text, "threshold,pairs,within,pairs_at_or_above,best,persons\n0.50,", 59) ==
+                0);
     for (i = 0; i < len; i++)
         lines += text[i] == '\n';
     assert_int_equal(lines, 1 + 51);

@@ -86,11 +86,12 @@ static void test_cases_columns_match_fields(void **state)
     int f = 0;
     int skipped = 0;
 
-    assert_int_equal(sqlite3_prepare_v2(fx->s->db,
-                                        "SELECT name FROM pragma_table_info('cases') WHERE cid >= 5 "
-                                        "ORDER BY cid",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(fx->s->db,
+                           "SELECT name FROM pragma_table_info('cases') WHERE cid >= 5 "
+                           "ORDER BY cid",
+                           -1, &st, NULL),
+        SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *col = (const char *)sqlite3_column_text(st, 0);
         while (f < REC_NFIELDS && !store__case_column(f)) {
@@ -228,8 +229,7 @@ static void test_quarantine_dedup_and_resolve(void **state)
     enum store_put_result res;
 
     assert_int_equal(store_begin(fx->s, &e), 0);
-    assert_int_equal(store_import_start(fx->s, "bad.csv", "csv", "00", "h1,h2", 5, &import, &e),
-                     0);
+    assert_int_equal(store_import_start(fx->s, "bad.csv", "csv", "00", "h1,h2", 5, &import, &e), 0);
     memset(&q, 0, sizeof(q));
     q.import_id = import;
     q.agency = "police-1";
