@@ -48,6 +48,8 @@
 #include "synth.h"
 #include "xalloc.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 #define SECRET    "tiphub-bench-link-scale-secret"
@@ -169,27 +171,6 @@ static void read_agency(const char *path, const struct clk_schema *schema, struc
     rec_release(&rr);
     csv_close(r);
     fclose(f);
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *dh = opendir(dir);
-    struct dirent *de;
-    char path[4096];
-
-    if (dh == NULL)
-        return;
-    for (;;) {
-        de = readdir(dh);
-        if (de == NULL)
-            break;
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        unlink(path);
-    }
-    closedir(dh);
-    rmdir(dir);
 }
 
 /* ==== Baseline: the plain brute force ==== */
@@ -362,7 +343,7 @@ int main(int argc, char **argv)
     }
     true_persons = (double)synth_npersons(sy);
     synth_free(sy);
-    remove_dir(dir);
+    scratch_remove(dir);
     t_read = now_s() - t0;
 
     t0 = now_s();

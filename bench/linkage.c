@@ -53,6 +53,8 @@
 #include "synth.h"
 #include "xalloc.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 #define SECRET "tiphub-bench-linkage-secret-not-for-production"
@@ -860,27 +862,6 @@ static void load_agency(const char *path, const char *agency, const struct clk_s
     free(clk);
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *dh = opendir(dir);
-    struct dirent *de;
-    char path[4096];
-
-    if (dh == NULL)
-        return;
-    for (;;) {
-        de = readdir(dh);
-        if (de == NULL)
-            break;
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        unlink(path);
-    }
-    closedir(dh);
-    rmdir(dir);
-}
-
 /* The words and popcount of global record g. */
 static const uint64_t *record_clk(const struct dataset *d, size_t g, uint32_t *pop)
 {
@@ -1003,7 +984,7 @@ static void run_synth(const struct opts *o)
     free(tm.keys);
     free(tm.person);
     synth_free(s);
-    remove_dir(dir);
+    scratch_remove(dir);
     clk_encoder_free(enc);
     clk_schema_free(schema);
 }
