@@ -135,7 +135,7 @@ static int parse_i128(const char *s, size_t len, clk__i128 *out)
  */
 static int py_float(const uint32_t *cps, size_t n, double *out)
 {
-    char ascii[128];
+    char ascii[128] = {0};
     size_t a = 0, b = n, k = 0, i;
     bool digits = false, prev_digit = false, seen_dot = false;
     char *end = NULL;

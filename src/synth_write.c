@@ -588,7 +588,7 @@ static int write_agency(const struct synth *s, size_t ag, struct entry *list, si
                         const char *dir, struct out_file *truth, struct out_file *inv,
                         struct synth_summary *sum, struct err *e)
 {
-    struct out_file of;
+    struct out_file of = {0};
     struct synth_rng r;
     struct row *row = xmalloc(sizeof(*row));
     const struct synth_agency *a = &s->agencies[ag];
@@ -647,7 +647,7 @@ static int write_agency(const struct synth *s, size_t ag, struct entry *list, si
 int synth_write(const struct synth *s, const char *dir, struct synth_summary *out, struct err *e)
 {
     struct synth_summary sum;
-    struct out_file truth, inv;
+    struct out_file truth = {0}, inv = {0};
     struct entry *entries = NULL;
     size_t *start = NULL, *fill = NULL;
     size_t i;
