@@ -289,10 +289,14 @@ static int run(const struct cli_common *c, const struct encode_opts *o, struct c
     }
     progress_start(&prog, "encoding", 0);
     /* standard output gets everything at the end, so a failed run prints nothing */
-    if (to_stdout)
-        rc = buf_puts(&all, "{\"clks\": [");
-    else
+    if (to_stdout) {
+        if (buf_puts(&all, "{\"clks\": [") < 0) {
+            rc = err_set(e, ERR_TOOBIG, "output over %zu bytes: use -o FILE", STDOUT_MAX);
+            goto out_progress;
+        }
+    } else {
         fputs("{\"clks\": [", out);
+    }
     for (;;) {
         unsigned pc = 0;
         rc = csv_next(rd, &rec, e);
@@ -306,7 +310,7 @@ static int run(const struct cli_common *c, const struct encode_opts *o, struct c
         if (prev_line_end > 0 && rec.line > prev_line_end + 1) {
             rc = err_set(e, ERR_INVALID,
                          "%s:%llu: blank line (clkhash rejects rows with no entries)", o->csv,
-                         (unsigned long long)(prev_line_end + 1));
+                         (unsigned long long)prev_line_end + 1);
             goto out_progress;
         }
         prev_line_end = rec.line_end;
@@ -424,6 +428,7 @@ static int run_db(const struct cli_common *c, const struct encode_opts *o,
     FILE *out = NULL;
     int rc;
 
+    memset(res, 0, sizeof(*res));
     buf_init(&tmp, 8192);
     rc = read_secret(o, &secret, &secret_len, e);
     if (rc < 0)
@@ -574,7 +579,7 @@ int cli__run_encode(int argc, char **argv)
     if (common.db != NULL) {
         struct submission_encode_result res;
         char hash[65];
-        if (strcmp(o.output, "-") == 0)
+        if (o.output == NULL || strcmp(o.output, "-") == 0)
             return cli_usage_error("encode", "--db needs -o SUBMISSION (the file for the hub)");
         rc = load_schema(&o, &s, hash, &e);
         if (rc == 0) {

@@ -69,7 +69,7 @@ int cli__run_synth(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     struct cli_common common = {0};
     struct synth_options o;
-    struct synth_summary sum;
+    struct synth_summary sum = {0};
     struct synth *s = NULL;
     struct err e;
     const char *out_dir = NULL;

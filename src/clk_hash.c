@@ -169,7 +169,7 @@ static inline uint64_t load64(const uint8_t *p)
 static void blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
 {
     uint64_t v[16], m[16];
-    int i;
+    size_t i;
 
     for (i = 0; i < 16; i++)
         m[i] = load64(block + 8 * i);
@@ -285,7 +285,8 @@ AVX2 static void tail4_avx2(const struct clk__blake_mid *const mid[4], const uin
 {
     __m256i v[16], m[16], h[8];
     uint64_t lanes[4];
-    int i, r;
+    size_t i;
+    int r;
 
     for (i = 0; i < 16; i++)
         m[i] = _mm256_set_epi64x(
@@ -297,9 +298,9 @@ AVX2 static void tail4_avx2(const struct clk__blake_mid *const mid[4], const uin
         v[i] = h[i];
         v[i + 8] = _mm256_set1_epi64x((long long)blake2b_iv[i]);
     }
-    v[12] = _mm256_xor_si256(
-        v[12], _mm256_set_epi64x((long long)(128 + len[3]), (long long)(128 + len[2]),
-                                 (long long)(128 + len[1]), (long long)(128 + len[0])));
+    v[12] = _mm256_xor_si256(v[12],
+                             _mm256_set_epi64x((long long)len[3] + 128, (long long)len[2] + 128,
+                                               (long long)len[1] + 128, (long long)len[0] + 128));
     v[14] = _mm256_xor_si256(v[14], _mm256_set1_epi64x(-1));
 #pragma GCC unroll 12
     for (r = 0; r < 12; r++) {

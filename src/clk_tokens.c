@@ -380,16 +380,19 @@ int clk__token(const struct clk__feature *f, struct clk__scratch *sc, size_t i, 
                 if (sc->cps[j] >= 0x80)
                     return err_set(e, ERR_INVALID, "column '%s': value cannot be encoded in ascii",
                                    f->identifier);
+        rc = 0;
         if (f->cmp == CLK_CMP_NGRAM && f->positional) {
             do {
                 digits[nd++] = (char)('0' + pos % 10);
                 pos /= 10;
             } while (pos > 0);
-            while (nd > 0)
+            while (rc == 0 && nd > 0)
                 rc = buf_putc(t, digits[--nd]);
-            rc = buf_putc(t, ' ');
+            if (rc == 0)
+                rc = buf_putc(t, ' ');
         }
-        rc = buf_append(t, sc->padded.data + sc->offs[a], sc->offs[b] - sc->offs[a]);
+        if (rc == 0)
+            rc = buf_append(t, sc->padded.data + sc->offs[a], sc->offs[b] - sc->offs[a]);
         if (rc < 0)
             return err_set(e, ERR_TOOBIG, "column '%s': token too long", f->identifier);
         return 0;

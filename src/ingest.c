@@ -51,7 +51,7 @@ int ingest__hash_file(const char *path, char hex[65], uint64_t *size, struct err
     unsigned int mdlen = 0;
     size_t n;
     int rc = 0;
-    int i;
+    size_t i;
 
     *size = 0;
     if (f == NULL)
@@ -178,7 +178,7 @@ static int agency_id(struct ingest_importer *im, const struct rec *r, int64_t *i
     int rc = 0;
 
     /* Rows repeat their agency's name, type and country: record each triple once. */
-    buf_init(&key, 4 * REC_TEXT_MAX);
+    buf_init(&key, 4 * (size_t)REC_TEXT_MAX);
     buf_puts(&key, name);
     buf_putc(&key, '\0');
     buf_puts(&key, type != NULL ? type : "");
@@ -211,7 +211,7 @@ static int store_row(struct ingest_importer *im, const struct rec *r, struct rec
     int64_t case_id = 0;
     int rc;
 
-    buf_init(&key, 4 * REC_TEXT_MAX);
+    buf_init(&key, 4 * (size_t)REC_TEXT_MAX);
     buf_puts(&key, r->val[REC_F_ORG_NAME]);
     buf_putc(&key, '\0');
     buf_puts(&key, r->val[REC_F_CASE_REF]);

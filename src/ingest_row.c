@@ -83,8 +83,8 @@ void ingest__row_init(struct ingest_row *row)
     rec_init(&row->rec);
     rec_issues_init(&row->issues);
     for (f = 0; f < REC_NFIELDS; f++)
-        buf_init(&row->acc[f], REC_LONGTEXT_MAX * 2);
-    buf_init(&row->translated, REC_LONGTEXT_MAX * 2);
+        buf_init(&row->acc[f], (size_t)REC_LONGTEXT_MAX * 2);
+    buf_init(&row->translated, (size_t)REC_LONGTEXT_MAX * 2);
     row->extra = NULL;
 }
 
@@ -353,7 +353,7 @@ void ingest__row_from_json(struct ingest_row *row, json_t *obj, const struct ing
         ingest__plan_add(plan, key, strlen(key), map);
     }
     ingest__plan_done(plan, map);
-    buf_init(&text, REC_LONGTEXT_MAX * 2);
+    buf_init(&text, (size_t)REC_LONGTEXT_MAX * 2);
     json_object_foreach(obj, key, v)
     {
         const struct ingest_column *c = &plan->cols[column];

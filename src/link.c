@@ -132,8 +132,8 @@ int link__index_build(struct link__index *ix, const struct dice_clks *sources, s
                            "sources hold CLKs of different lengths: %zu bits in source %zu, "
                            "%zu in source %zu",
                            sources[0].nbits, (size_t)0, sources[s].nbits, s);
-        if (sources[s].n > 0 &&
-            (sources[s].bits == NULL || sources[s].words * 64 != sources[s].nbits))
+        if (sources[s].n > 0 && (sources[s].bits == NULL || sources[s].nbits == 0 ||
+                                 sources[s].words * 64 != sources[s].nbits))
             return err_set(e, ERR_INVALID, "source %zu is malformed", s);
         if (sources[s].n > DICE_MAX_RECORDS - 1 - n)
             return err_set(e, ERR_INVALID, "too many records to link (at most %zu)",

@@ -97,7 +97,8 @@ static void draw_positions(struct lsh *l)
             perm[r] = t;
             l->positions[(size_t)j * bits + k] = perm[k];
         }
-        for (; k < bits; k++) /* more bits than the CLK has: repeat (a useless band) */
+        /* more bits than the CLK has: repeat (a useless band); nbits > 0, as the caller checks */
+        for (; k < bits && nbits > 0; k++)
             l->positions[(size_t)j * bits + k] = perm[k % nbits];
     }
     free(perm);
@@ -300,6 +301,8 @@ int link__lsh_candidates(const struct link__index *ix, const struct dice_clks *s
         o->lsh_bits > LINK_LSH_MAX_BITS)
         return err_set(e, ERR_INVALID, "LSH needs 1..%u bands of 1..%u bits", LINK_LSH_MAX_BANDS,
                        LINK_LSH_MAX_BITS);
+    if (ix->nbits == 0) /* only empty, zeroed sources: no bit to draw a band from, no pair */
+        return 0;
     memset(&l, 0, sizeof(l));
     l.ix = ix;
     l.sources = sources;

@@ -205,7 +205,7 @@ int submission_schema_hash(const char *json, size_t len, char hex[65], struct er
     unsigned char md[32];
     unsigned int mdlen = 0;
     char *canonical;
-    int i;
+    size_t i;
 
     if (root == NULL)
         return err_set(e, ERR_INVALID, "the schema is not JSON (line %d)", jerr.line);

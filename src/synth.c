@@ -384,7 +384,7 @@ static void make_agencies(struct synth *s)
             /* Caseworkers who speak the two languages most met among foreigners there. */
             int sc[SYNTH_NSCRIPTS];
             size_t nsc = foreign_scripts(s, d, sc);
-            unsigned seen = ngo_seen[d]++;
+            size_t seen = ngo_seen[d]++;
             if (nsc > 0)
                 a->scripts |= 1u << sc[(2 * seen) % nsc];
             if (nsc > 1)

@@ -173,6 +173,7 @@ static const char *add_suffix(struct synth_arena *a, const char *s, const char *
         return s;
     memcpy(tmp, s, n);
     memcpy(tmp + n, suffix, m);
+    tmp[n + m] = '\0';
     return synth__arena_strndup(a, tmp, n + m);
 }
 

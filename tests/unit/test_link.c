@@ -313,6 +313,33 @@ static void test_candidates_lsh(void **state)
     free_world(&wd);
 }
 
+/* Zeroed sources (no records, no CLK length) give no pairs; LSH used to divide by nbits == 0. */
+static void test_candidates_empty(void **state)
+{
+    struct dice_clks src[2];
+    uint64_t word = 0;
+    struct link_opts o;
+    struct dice_pairs got;
+    struct dice_threshold t = thr("0.8");
+    struct err e;
+
+    (void)state;
+    memset(src, 0, sizeof(src));
+    opts(&o, "0.8", "0.8", LINK_GROUP);
+    dice_pairs_init(&got);
+    assert_int_equal(link_candidates(src, 2, &o, &t, &t, &got, NULL, &e), 0);
+    assert_int_equal(got.n, 0);
+    assert_int_equal(link_blocking_parse("lsh:32,12", &o, &e), 0);
+    assert_int_equal(link_candidates(src, 2, &o, &t, &t, &got, NULL, &e), 0);
+    assert_int_equal(got.n, 0);
+    /* records in a source that claims zero-bit CLKs are refused, not hashed */
+    src[1].n = 1;
+    src[1].bits = &word;
+    assert_int_equal(link_candidates(src, 2, &o, &t, &t, &got, NULL, &e), ERR_INVALID);
+    assert_int_equal(got.n, 0);
+    dice_pairs_release(&got);
+}
+
 static void test_blocking_parse(void **state)
 {
     struct link_opts o;
@@ -864,19 +891,13 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_candidates_exact),
-        cmocka_unit_test(test_candidates_lsh),
-        cmocka_unit_test(test_blocking_parse),
-        cmocka_unit_test(test_greedy_1to1),
-        cmocka_unit_test(test_group_complete),
-        cmocka_unit_test(test_group_agency_rule),
-        cmocka_unit_test(test_group_reregistration),
-        cmocka_unit_test(test_independence),
-        cmocka_unit_test(test_prefix),
-        cmocka_unit_test(test_planted_quality),
-        cmocka_unit_test(test_diagnose),
-        cmocka_unit_test(test_clks_parse),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_candidates_exact),  cmocka_unit_test(test_candidates_lsh),
+        cmocka_unit_test(test_candidates_empty),  cmocka_unit_test(test_blocking_parse),
+        cmocka_unit_test(test_greedy_1to1),       cmocka_unit_test(test_group_complete),
+        cmocka_unit_test(test_group_agency_rule), cmocka_unit_test(test_group_reregistration),
+        cmocka_unit_test(test_independence),      cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_planted_quality),   cmocka_unit_test(test_diagnose),
+        cmocka_unit_test(test_clks_parse),        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
