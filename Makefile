@@ -55,7 +55,9 @@ lint: build
 	clang-format --dry-run --Werror src/*.c include/*.h tests/unit/*.c tests/fuzz/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --suppress=missingIncludeSystem -I include -I src src
-	clang-tidy -p $(BUILD) --quiet src/*.c
+	@# one file per run: clang-tidy 14's valist check carries state from one file to
+	@# the next (LLVM bug 41311) and flags correct va_list code in later files
+	for f in src/*.c; do clang-tidy -p $(BUILD) --quiet $$f || exit 1; done
 
 format:
 	clang-format -i src/*.c src/*.h include/*.h tests/unit/*.c tests/fuzz/*.c bench/*.c
