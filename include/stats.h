@@ -87,6 +87,10 @@ enum stats_group {
 /* The group of a person of sex s (enum stats_sex) and age group a (enum stats_age). */
 enum stats_group stats_group_of(unsigned s, unsigned a);
 
+/* The code ("WOMEN", ...) and the label of group g, as the table sex_age_groups lists them. */
+const char *stats_group_code(enum stats_group g);
+const char *stats_group_label(enum stats_group g);
+
 /* Flows from citizenship to country of detection, as the Global Report classes them. */
 enum stats_flow {
     STATS_FLOW_DOMESTIC = 0, /* detected in the country of citizenship */
@@ -166,6 +170,13 @@ static inline bool stats_is_1d(const struct stats_table *t)
 {
     return t->cols == NULL;
 }
+
+/*
+ * Set the cells of groups (the 1-D table sex_age_groups, rows in enum stats_group
+ * order) to the sums of the cells of sex_age (STATS_NSEX x STATS_NAGE) by
+ * stats_group_of(); margins are left to the caller.
+ */
+void stats_groups_from_sex_age(const struct stats_table *sex_age, struct stats_table *groups);
 
 /* An agency pair and the persons both recorded. */
 struct stats_pair {

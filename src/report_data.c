@@ -281,27 +281,17 @@ static void derive_groups(struct report__data *d)
 {
     const struct stats_table *sa = stats_find(&d->res, "sex_age");
     struct stats_table *g = NULL;
-    size_t i, j;
-    static const char *const code[STATS_NGROUPS] = {
-        "WOMEN", "MEN", "GIRLS", "BOYS", "OTHER_SEX", "SEX_UNKNOWN", "AGE_UNKNOWN"};
-    static const char *const label[STATS_NGROUPS] = {"Women (female, 18 or over)",
-                                                     "Men (male, 18 or over)",
-                                                     "Girls (female, under 18)",
-                                                     "Boys (male, under 18)",
-                                                     "Other sex (any age)",
-                                                     "Sex not recorded (any age)",
-                                                     "Age not recorded (female or male)"};
+    size_t i;
+
     if (stats_find(&d->res, "sex_age_groups") != NULL || sa == NULL || sa->nrows != STATS_NSEX ||
         sa->ncols != STATS_NAGE)
         return;
     g = report__table_add(&d->own, "sex_age_groups", "Detected victims by group of sex and age",
                           "persons", "group of sex and age", NULL, STATS_NGROUPS, 0);
     for (i = 0; i < STATS_NGROUPS; i++)
-        report__cat_set(&g->rows[i], code[i], label[i]);
-    for (i = 0; i < STATS_NSEX; i++)
-        for (j = 0; j < STATS_NAGE; j++)
-            g->v[stats_at(g, stats_group_of((unsigned)i, (unsigned)j), 0)] +=
-                sa->v[stats_at(sa, i, j)];
+        report__cat_set(&g->rows[i], stats_group_code((enum stats_group)i),
+                        stats_group_label((enum stats_group)i));
+    stats_groups_from_sex_age(sa, g);
     report__table_margins(g);
 }
 

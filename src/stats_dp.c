@@ -292,15 +292,9 @@ static void derive_groups(struct stats_result *r)
 {
     const struct stats_table *sa = stats_find(r, "sex_age");
     struct stats_table *g = stats_find(r, "sex_age_groups");
-    size_t i, j;
     if (sa == NULL || g == NULL)
         return;
-    for (i = 0; i < g->nrows; i++)
-        g->v[stats_at(g, i, 0)] = 0;
-    for (i = 0; i < sa->nrows; i++)
-        for (j = 0; j < sa->ncols; j++)
-            g->v[stats_at(g, stats_group_of((unsigned)i, (unsigned)j), 0)] +=
-                sa->v[stats_at(sa, i, j)];
+    stats_groups_from_sex_age(sa, g);
     stats__table_margins(g);
 }
 

@@ -427,6 +427,28 @@ static const char *const group_labels[STATS_NGROUPS] = {"Women (female, 18 or ov
                                                         "Sex not recorded (any age)",
                                                         "Age not recorded (female or male)"};
 
+const char *stats_group_code(enum stats_group g)
+{
+    return group_codes[g];
+}
+
+const char *stats_group_label(enum stats_group g)
+{
+    return group_labels[g];
+}
+
+void stats_groups_from_sex_age(const struct stats_table *sex_age, struct stats_table *groups)
+{
+    size_t i, j;
+
+    for (i = 0; i < groups->nrows; i++)
+        groups->v[stats_at(groups, i, 0)] = 0;
+    for (i = 0; i < sex_age->nrows; i++)
+        for (j = 0; j < sex_age->ncols; j++)
+            groups->v[stats_at(groups, stats_group_of((unsigned)i, (unsigned)j), 0)] +=
+                sex_age->v[stats_at(sex_age, i, j)];
+}
+
 enum stats_group stats_group_of(unsigned s, unsigned a)
 {
     if (s == STATS_SEX_OTHER)
