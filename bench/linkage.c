@@ -603,6 +603,13 @@ static void print_counts(const char *label, size_t persons, size_t truth, size_t
            label, persons, truth, 100 * err, records, 100 * base);
 }
 
+/* The target of the person counts: within 2 % of the truth. */
+static void print_count_target(size_t persons, size_t truth)
+{
+    printf("  target: person count error <= 2%%: %s\n",
+           fabs((double)persons - (double)truth) <= 0.02 * (double)truth ? "met" : "NOT MET");
+}
+
 static void print_quality(const struct quality *q)
 {
     print_prf("pairwise", &q->pairwise);
@@ -688,10 +695,7 @@ static void run_febrl3(const struct opts *o, int split)
                d.src[0].n, d.src[1].n, d.src[2].n, d.src[3].n, o->t_text, o->t2_text);
         print_quality(&q);
         print_counts("person count", res.npersons, q.true_persons, d.n);
-        printf("  target: person count error <= 2%%: %s\n",
-               fabs((double)res.npersons - (double)q.true_persons) <= 0.02 * (double)q.true_persons
-                   ? "met"
-                   : "NOT MET");
+        print_count_target(res.npersons, q.true_persons);
     }
     if (o->sweep)
         sweep_group(&d, o, &pairs);
@@ -965,11 +969,7 @@ static void run_synth(const struct opts *o)
            d.n, o->t_text, o->t2_text);
     print_quality(&q);
     print_counts("person count", res.npersons, synth_npersons(s), d.n);
-    printf("  target: person count error <= 2%%: %s\n",
-           fabs((double)res.npersons - (double)synth_npersons(s)) <=
-                   0.02 * (double)synth_npersons(s)
-               ? "met"
-               : "NOT MET");
+    print_count_target(res.npersons, synth_npersons(s));
     if (o->sweep)
         sweep_group(&d, o, &pairs);
     if (o->lsh != NULL)
